@@ -1,0 +1,80 @@
+"""Trusted helpers that property expressions and gradient forwards may use by name."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(x):
+    """Numerically stable logistic function."""
+    x = np.asarray(x, dtype=float)
+    return np.exp(-np.logaddexp(0.0, -x))
+
+
+def relu(x):
+    return np.maximum(x, 0)
+
+
+def log_softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def softmax(z, axis=-1):
+    return np.exp(log_softmax(z, axis=axis))
+
+
+def cross_entropy(logits, labels):
+    """Mean negative log-likelihood of integer labels under softmax(logits)."""
+    logp = log_softmax(logits)
+    return -np.mean(logp[np.arange(len(labels)), labels])
+
+
+def allclose(a, b, rtol=1e-7, atol=1e-9):
+    return bool(np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=rtol, atol=atol))
+
+
+def central_difference(f, x, h=1e-5):
+    """Central-difference derivative of a scalar function at a float x."""
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def numeric_gradient(f, x, h=1e-5):
+    """Central-difference gradient of a scalar function of an array, entry by entry."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        old = x[index]
+        x[index] = old + h
+        up = f(x)
+        x[index] = old - h
+        down = f(x)
+        x[index] = old
+        grad[index] = (up - down) / (2 * h)
+    return grad
+
+
+def expr_derivative_at(expr, var, at, h=1e-6):
+    """Central difference of a sympy expression in `var` at the float `at`."""
+    import sympy
+
+    f = sympy.lambdify(var, expr, "math")
+    return central_difference(f, float(at), h)
+
+
+def expr_value(expr, subs):
+    """Float value of a sympy expression under a substitution {symbol: value}."""
+    return complex(expr.evalf(30, subs=subs)).real
+
+
+def namespace() -> dict:
+    """What property expressions and gradient forwards can use by name."""
+    import math
+
+    import sympy
+
+    names = {name: value for name, value in globals().items() if not name.startswith("_") and callable(value)}
+    names.update(np=np, numpy=np, sympy=sympy, math=math)
+    names.pop("namespace", None)
+    names.pop("annotations", None)
+    return names

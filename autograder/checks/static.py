@@ -1,0 +1,132 @@
+"""static: forbidden names, attributes, operators and loops, found on the AST of the submission.
+
+Rules apply to the exercise's function and to every module-level helper it calls. Imports are
+resolved, so `np.linalg.inv`, `from numpy.linalg import inv` and `import numpy.linalg as la` are
+all `numpy.linalg`.
+"""
+from __future__ import annotations
+
+import ast
+
+_OPERATORS = {"@": ast.MatMult, "*": ast.Mult, "**": ast.Pow, "+": ast.Add, "-": ast.Sub, "/": ast.Div,
+              "//": ast.FloorDiv, "%": ast.Mod}
+_LOOPS = {ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a while loop",
+          ast.ListComp: "a list comprehension", ast.SetComp: "a set comprehension",
+          ast.DictComp: "a dict comprehension", ast.GeneratorExp: "a generator expression"}
+
+
+def find_function(tree: ast.Module, name: str) -> ast.FunctionDef | None:
+    found = None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            found = node  # the last definition wins, as at run time
+    return found
+
+
+def _aliases(tree: ast.AST) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    names[alias.name.split(".")[0]] = alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(aliases.get(node.id, node.id))
+        return ".".join(reversed(parts))
+    return None
+
+
+def _functions_reached(tree: ast.Module, name: str) -> list[ast.AST]:
+    top = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    top.update({t.id: n for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
+                if isinstance(t, ast.Name) and isinstance(n.value, ast.Lambda)})
+    start = find_function(tree, name)
+    if start is None:
+        return []
+    seen, queue = {name}, [start]
+    reached = []
+    while queue:
+        node = queue.pop()
+        reached.append(node)
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name) and inner.id in top and inner.id not in seen:
+                seen.add(inner.id)
+                queue.append(top[inner.id])
+    return reached
+
+
+def violations(source: str, function: str, rules: list[str]) -> list[str]:
+    """Messages like 'line 4: `np.linalg.inv` uses numpy.linalg, which this exercise forbids'."""
+    if not rules:
+        return []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []  # reported as a syntax error elsewhere
+    aliases = _aliases(tree)
+    found: list[tuple[int, str]] = []
+    for root in _functions_reached(tree, function):
+        for node in ast.walk(root):
+            line = getattr(node, "lineno", 0)
+            for rule in rules:
+                message = _breaks(node, rule, aliases)
+                if message:
+                    found.append((line, f"line {line}: {message}, which this exercise forbids ({rule!r})"))
+    return [m for _, m in sorted(set(found))]
+
+
+def _breaks(node: ast.AST, rule: str, aliases: dict[str, str]) -> str | None:
+    if rule == "loops":
+        for kind, text in _LOOPS.items():
+            if isinstance(node, kind):
+                return f"uses {text}"
+        return None
+    if rule in _OPERATORS:
+        op = _OPERATORS[rule]
+        if isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, op):
+            return f"uses the operator {rule}"
+        return None
+    if "." in rule:
+        name = None
+        if isinstance(node, (ast.Attribute, ast.Name)):
+            name = _dotted(node, aliases)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [f"{node.module}.{a.name}" for a in node.names] + [node.module]
+            name = next((n for n in names if n == rule or n.startswith(rule + ".")), None)
+        elif isinstance(node, ast.Import):
+            name = next((a.name for a in node.names if a.name == rule or a.name.startswith(rule + ".")), None)
+        if name and (name == rule or name.startswith(rule + ".")):
+            return f"`{_source_text(node)}` uses {rule}"
+        return None
+    # a bare name: a builtin or function call, an attribute or method, or an imported name
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == rule:
+        return f"calls `{rule}`"
+    if isinstance(node, ast.Name) and node.id in aliases and aliases[node.id].split(".")[-1] == rule:
+        return f"`{node.id}` is {aliases[node.id]}"
+    if isinstance(node, ast.Attribute) and node.attr == rule:
+        return f"`{_source_text(node)}` uses {rule}"
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "__import__")
+            and any(isinstance(a, ast.Constant) and a.value == rule for a in node.args)):
+        return f"`{_source_text(node)}` reaches {rule}"
+    return None
+
+
+def _source_text(node: ast.AST) -> str:
+    try:
+        text = ast.unparse(node)
+    except Exception:  # noqa: BLE001
+        return "?"
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,112 @@
+"""symbolic: is the student's sympy answer equivalent to the reference?
+
+Random points first (a disagreement is a proof of difference and names the point), then
+`simplify(expected - got) == 0`. Agreement at every random point to 12 digits also counts as
+equivalent when simplify cannot decide in time. All of it runs in a forked, time-boxed child,
+because simplify on an adversarial expression can take forever.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from . import Difference
+from .timebox import run_timeboxed
+
+DEFAULT_TIMEOUT = 2.0
+DEFAULT_POINTS = 8
+
+
+def compare_symbolic(expected: Any, actual: Any, where: str = "", timeout: float = DEFAULT_TIMEOUT,
+                     points: int = DEFAULT_POINTS) -> Difference | None:
+    import sympy
+
+    at = f"{where}: " if where else ""
+    if isinstance(expected, sympy.MatrixBase):
+        if not isinstance(actual, sympy.MatrixBase):
+            return Difference(f"{at}expected a sympy Matrix of shape {expected.shape}, got {type(actual).__name__}")
+        if expected.shape != actual.shape:
+            hint = " — did you transpose? rows are outputs, columns are inputs" if actual.shape == expected.shape[::-1] else ""
+            return Difference(f"{at}expected a matrix of shape {expected.shape}, got {actual.shape}{hint}")
+        pairs = list(zip(list(expected), list(actual)))
+        labels = [f"{at}entry ({i // expected.shape[1]}, {i % expected.shape[1]})" for i in range(len(pairs))]
+    else:
+        if isinstance(actual, float) or (isinstance(actual, sympy.Basic) and actual.atoms(sympy.Float)
+                                         and isinstance(expected, sympy.Basic) and not expected.atoms(sympy.Float)):
+            return Difference(f"{at}expected an exact answer (like sqrt(2) or 1/3), got a floating-point approximation {actual}")
+        if isinstance(actual, int) and not isinstance(actual, bool):
+            actual = sympy.Integer(actual)
+        if not isinstance(actual, sympy.Basic):
+            return Difference(f"{at}expected a sympy expression, got {type(actual).__name__}")
+        pairs, labels = [(expected, actual)], [at.rstrip(": ")]
+    finished, result = run_timeboxed(lambda report: _equivalent_all(pairs, labels, points, report), timeout)
+    if result is None:
+        return Difference(f"{at}the expression could not be evaluated within {timeout:g} s")
+    if "error" in result:
+        return Difference(f"{at}the expression could not be compared: {result['error']}")
+    value = result.get("value", result)
+    if value.get("ok"):
+        return None
+    if value.get("ok") is None:  # timed out after agreeing at every point checked so far
+        if value.get("agreed", 0) >= points:
+            return None
+        return Difference(f"{at}the expression could not be checked within {timeout:g} s")
+    return Difference(value["summary"], value["detail"])
+
+
+def _equivalent_all(pairs, labels, points, report):
+    agreed_total = 0
+    for (expected, actual), label in zip(pairs, labels):
+        outcome = _equivalent(expected, actual, label, points, report, agreed_total)
+        if not outcome.get("ok"):
+            return outcome
+        agreed_total += outcome.get("agreed", 0)
+    return {"ok": True}
+
+
+def _equivalent(expected, actual, label, points, report, base):
+    import random
+
+    import sympy
+
+    at = f"{label}: " if label else ""
+    actual = actual.doit() if hasattr(actual, "doit") else actual
+    symbols = sorted(expected.free_symbols | actual.free_symbols, key=lambda s: s.name)
+    extra = actual.free_symbols - expected.free_symbols
+    rng = random.Random(12345)
+    agreed = 0
+    for attempt in range(points * 4):
+        if agreed >= points:
+            break
+        subs = {s: sympy.Float(round(rng.uniform(-2.5, 2.5), 3), 30) for s in symbols}
+        try:
+            e = complex(expected.evalf(30, subs=subs))
+            a = complex(actual.evalf(30, subs=subs))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if not all(map(_finite, (e, a))):
+            continue
+        if abs(e - a) <= 1e-12 * max(1.0, abs(e), abs(a)):
+            agreed += 1
+            report({"ok": None, "agreed": base + agreed})
+            continue
+        point = ", ".join(f"{s} = {float(v):g}" for s, v in subs.items())
+        hint = f" (your answer uses {', '.join(sorted(map(str, extra)))}, which the expected one does not)" if extra else ""
+        return {"ok": False, "summary": f"{at}not equivalent to the expected expression{hint}",
+                "detail": f"{at}not equivalent to the expected expression{hint}\n"
+                          f" at {point}: expected {_num(e)}, got {_num(a)}\n expected: {expected}\n got:      {actual}"}
+    if sympy.simplify(expected - actual) == 0:
+        return {"ok": True, "agreed": agreed}
+    if agreed >= min(points, 3):
+        return {"ok": True, "agreed": agreed}
+    return {"ok": False, "summary": f"{at}could not show the expression equivalent to the expected one",
+            "detail": f"{at}could not show the expression equivalent to the expected one\n expected: {expected}\n got:      {actual}"}
+
+
+def _finite(z: complex) -> bool:
+    import math
+
+    return math.isfinite(z.real) and math.isfinite(z.imag)
+
+
+def _num(z: complex) -> str:
+    return f"{z.real:.10g}" if abs(z.imag) < 1e-15 else f"{z.real:.6g}{z.imag:+.6g}j"

@@ -1,0 +1,127 @@
+"""The command line: thin wrappers that parse arguments and call the modules that do the work."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import report as show
+from .sandbox import Zygote
+from .spec import SpecError, find_course_root, load_course
+
+
+def _fail_spec(exc: SpecError) -> None:
+    out = show.console(stderr=True)
+    for problem in exc.problems:
+        out.print(show.escape(problem))
+    out.print(f"[red]{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} in the course files[/red]")
+    sys.exit(2)
+
+
+def _course(path: str | None):
+    root = Path(path) if path else find_course_root()
+    if root is None:
+        _fail_spec(SpecError([f"{Path.cwd()}:1:1: no course.yml here or above (pass --course DIR)"]))
+    try:
+        return load_course(root)
+    except SpecError as exc:
+        _fail_spec(exc)
+
+
+@click.group()
+@click.version_option(package_name="dlmath-autograder")
+def main() -> None:
+    """Auto-graded exercises on the mathematics of deep learning."""
+
+
+@main.command()
+@click.option("--course", "course_dir", type=click.Path(file_okay=False), help="Course folder (default: the one holding course.yml).")
+@click.option("--assignment", "assignments", multiple=True, help="Only this assignment (repeatable).")
+@click.argument("exercises", nargs=-1)
+def validate(course_dir, assignments, exercises) -> None:
+    """Prove the course: references pass, stubs score zero, listed mistakes are caught."""
+    from .validate import validate_course
+
+    out = show.console()
+    zygote = Zygote().start()  # before any reference is loaded
+    course = _course(course_dir)
+    out.print(zygote.caps.describe())
+    unknown = [e for e in exercises if e not in course.exercises]
+    if unknown:
+        _fail_spec(SpecError([f"{course.root / 'course.yml'}:1:1: unknown exercise {u!r}" for u in unknown]))
+    with out.status("validating") as status:
+        report = validate_course(course, zygote, list(assignments) or None, list(exercises) or None,
+                                 progress=lambda text: status.update(text))
+    zygote.close()
+    out.print(show.validation_table(report, course))
+    for problem in report.problems:
+        out.print(f"[red]✗[/red] {show.escape(problem)}")
+    verdict = "[green]course is valid[/green]" if report.ok else f"[red]{len(report.problems)} problems[/red]"
+    out.print(f"{verdict}: {len(report.exercises)} exercises in {report.seconds:.1f} s")
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.option("--course", "course_dir", type=click.Path(file_okay=False), help="Course folder.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Where to write the student release.")
+def build(course_dir, out_dir) -> None:
+    """Write the student release: stubs, public cases with expected outputs, hints."""
+    from .build import build_release
+    from .grade import ReferenceOracle
+
+    course = _course(course_dir)
+    written = build_release(course, Path(out_dir), ReferenceOracle(course))
+    out = show.console()
+    for path in written:
+        out.print(f"wrote {path}")
+    out.print(f"student release in {out_dir}: {len(course.exercises)} exercises in {len(course.assignments)} modules")
+
+
+@main.command()
+@click.argument("exercises", nargs=-1)
+@click.option("--dir", "work_dir", type=click.Path(file_okay=False), default=".", help="The student release folder.")
+@click.option("--all-details", is_flag=True, help="Show details for every failing exercise, not just the first few.")
+def check(exercises, work_dir, all_details) -> None:
+    """Check your work: public and self-verifying checks for the named (or all) exercises."""
+    from .grade import grade_source
+    from .release import find_release, load_release
+
+    started = time.perf_counter()
+    zygote = Zygote().start()
+    root = find_release(work_dir)
+    if root is None:
+        _fail_spec(SpecError([f"{Path(work_dir).resolve()}:1:1: not inside a student release "
+                              "(an instructor makes one with `autograder build --out DIR`)"]))
+    try:
+        course, oracle = load_release(root)
+    except SpecError as exc:
+        _fail_spec(exc)
+    unknown = [e for e in exercises if e not in course.exercises]
+    if unknown:
+        click.echo(f"unknown exercise {unknown[0]!r}; exercises: {', '.join(course.exercises)}", err=True)
+        sys.exit(2)
+    out = show.console()
+    results = []
+    for assignment in course.assignments:
+        wanted = [e for e in assignment.exercises if not exercises or e in exercises]
+        if not wanted:
+            continue
+        path = root / f"{assignment.id}.py"
+        if not path.exists():
+            click.echo(f"{path}: missing (expected your module for {assignment.id})", err=True)
+            continue
+        source = path.read_text(encoding="utf-8", errors="replace")
+        graded = grade_source(course, assignment.id, source, str(path), "local", zygote, oracle, wanted,
+                              seed=int(time.time_ns() % 2**62))
+        results += graded
+    zygote.close()
+    shown = 0
+    for result in results:
+        verbose = all_details or shown < 3 or len(exercises) > 0
+        show.print_exercise(out, result, verbose=verbose)
+        shown += 0 if result.passed else 1
+    show.print_summary(out, results)
+    out.print(f"[dim]checked in {time.perf_counter() - started:.2f} s[/dim]")
+    sys.exit(0 if results and all(r.passed for r in results) else 1)

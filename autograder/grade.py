@@ -1,0 +1,406 @@
+"""Grade one submission of one assignment: generate inputs, run the student's code in the sandbox,
+check every output in this (trusted) process, award points, match known mistakes, pick a hint.
+
+Expected values come from an oracle: the reference solutions (instructor side) or the expectations
+stored in a student release (local checks). The pipeline is the same for both.
+"""
+from __future__ import annotations
+
+import ast
+import math
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+
+from .checks import Difference
+from .checks.compare import compare, show
+from .checks.gradient import build_forward, check_gradient
+from .checks.property import check_property
+from .checks.static import violations
+from .checks.symbolic import compare_symbolic
+from .inputs import CaseInput, Generation, rng_for, seed_for
+from .sandbox import CallOutcome, SandboxResult, Task, Zygote
+from .spec import CheckGroup, Course, Exercise
+from .wire import decode, encode
+
+MAX_SOURCE_BYTES = 2 * 2**20
+MISTAKE_CASES = 3
+
+
+# ---------------------------------------------------------------- results
+
+@dataclass
+class CaseFailure:
+    label: str
+    summary: str
+    detail: str
+    inputs: str = ""
+
+
+@dataclass
+class GroupResult:
+    name: str
+    kind: str
+    visibility: str
+    weight: float
+    passed: int
+    total: int
+    failure: Optional[CaseFailure] = None
+
+    @property
+    def fraction(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+
+@dataclass
+class ExerciseResult:
+    id: str
+    assignment: str
+    title: str
+    max_score: float
+    score: float = 0.0
+    groups: list[GroupResult] = field(default_factory=list)
+    static: list[str] = field(default_factory=list)
+    error: Optional[str] = None
+    mistakes: list[dict] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.max_score - 1e-9 and not self.error
+
+    def first_failure(self) -> Optional[tuple[GroupResult, CaseFailure]]:
+        for group in self.groups:
+            if group.failure is not None:
+                return group, group.failure
+        return None
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["passed"] = self.passed
+        return data
+
+
+# ---------------------------------------------------------------- cases
+
+@dataclass
+class PreparedCase:
+    exercise: Exercise
+    group: CheckGroup
+    index: int
+    label: str
+    args: Any          # encoded (trusted) trees
+    kwargs: Any
+    blobs: list
+
+    def values(self) -> CaseInput:
+        """Fresh decoded copies of the inputs, so nothing that ran before can have changed them."""
+        return CaseInput(list(decode(self.args, self.blobs, trusted=True)), dict(decode(self.kwargs, self.blobs, trusted=True)))
+
+    def named(self) -> dict:
+        return self.values().by_name([p for p, _ in self.exercise.parameters])
+
+    def describe_inputs(self) -> str:
+        values = self.values()
+        names = [p for p, _ in self.exercise.parameters]
+        parts = [f"{n}={show(v, 200)}" for n, v in zip(names, values.args)]
+        parts += [f"{k}={show(v, 200)}" for k, v in values.kwargs.items()]
+        return ", ".join(parts)
+
+
+def prepare_cases(course: Course, exercise: Exercise, student: str, blobs: list, groups: list[CheckGroup] | None = None,
+                  seed: int | None = None) -> list[PreparedCase]:
+    """Every case of the chosen groups, inputs encoded into `blobs`; generated ones seeded per student.
+
+    Literal cases always use the course seed (their expected values are stored in the release);
+    `seed` replaces it for generated groups only (fresh inputs for students' local checks).
+    """
+    generated_seed = course.spec.seed if seed is None else seed
+    params = exercise.parameters
+    annotations = dict(params)
+    cases = []
+    for group in groups if groups is not None else exercise.checks:
+        if group.cases is not None:
+            for i, case in enumerate(group.cases):
+                generation = Generation(rng_for(course.spec.seed, "public", exercise.id, group.name, i))
+                args = [generation.value(v, params[j][1] if j < len(params) else None) for j, v in enumerate(case.args)]
+                kwargs = {k: generation.value(v, annotations.get(k)) for k, v in case.kwargs.items()}
+                cases.append(_encoded(exercise, group, i, f"{group.name} #{i + 1}", args, kwargs, blobs))
+        else:
+            for i in range(group.count or 0):
+                generation = Generation(rng_for(generated_seed, student, exercise.id, group.name, i))
+                generation.draw_dims(group.dims)
+                drawn = {}
+                for name, spec in (group.args or {}).items():
+                    drawn[name] = generation.value(spec, annotations.get(name))
+                    generation.drawn[name] = drawn[name]
+                args, kwargs = _positional(params, drawn)
+                cases.append(_encoded(exercise, group, i, f"{group.name} #{i + 1}", args, kwargs, blobs))
+    return cases
+
+
+def _positional(params, drawn: dict) -> tuple[list, dict]:
+    args = []
+    for name, _ in params:
+        if name not in drawn:
+            break
+        args.append(drawn[name])
+    rest = {k: v for k, v in drawn.items() if k not in [p for p, _ in params[:len(args)]]}
+    return args, rest
+
+
+def _encoded(exercise, group, index, label, args, kwargs, blobs) -> PreparedCase:
+    args_tree, _ = encode(list(args), blobs)
+    kwargs_tree, _ = encode(dict(kwargs), blobs)
+    return PreparedCase(exercise, group, index, label, args_tree, kwargs_tree, blobs)
+
+
+# ---------------------------------------------------------------- oracles
+
+@dataclass
+class Outcome:
+    """What a trusted function did on a case: returned a value or raised."""
+
+    kind: str                 # "value" or "raised"
+    value: Any = None
+    exc_mro: list = field(default_factory=list)
+    message: str = ""
+
+
+def call_trusted(function, case: PreparedCase) -> Outcome:
+    values = case.values()
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return Outcome("value", function(*values.args, **values.kwargs))
+    except Exception as exc:  # noqa: BLE001 - a reference may raise on purpose (raises checks)
+        return Outcome("raised", exc_mro=[c.__name__ for c in type(exc).__mro__], message=str(exc))
+
+
+class ReferenceOracle:
+    """Expected outputs from the reference solutions in solutions/<assignment>.py (trusted code)."""
+
+    def __init__(self, course: Course):
+        self.course = course
+        self._modules: dict[str, dict] = {}
+        self._mistakes: dict[tuple, Any] = {}
+
+    def namespace(self, assignment: str) -> dict:
+        if assignment not in self._modules:
+            path = self.course.solution_path(assignment)
+            scope = {"__name__": f"solutions.{assignment}", "__file__": str(path)}
+            exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), scope)  # trusted course code
+            self._modules[assignment] = scope
+        return self._modules[assignment]
+
+    def expected(self, case: PreparedCase) -> Outcome:
+        return call_trusted(self.namespace(case.exercise.assignment)[case.exercise.id], case)
+
+    def mistake_function(self, exercise: Exercise, index: int):
+        key = (exercise.id, index)
+        if key not in self._mistakes:
+            scope = dict(self.namespace(exercise.assignment))
+            exec(compile(exercise.mistakes[index].code, f"<mistake {exercise.mistakes[index].name}>", "exec"), scope)
+            self._mistakes[key] = scope[exercise.id]
+        return self._mistakes[key]
+
+    def mistake(self, case: PreparedCase, index: int) -> Outcome:
+        return call_trusted(self.mistake_function(case.exercise, index), case)
+
+
+# ---------------------------------------------------------------- grading
+
+def needs_reference(group: CheckGroup) -> bool:
+    return group.kind in ("compare", "symbolic")
+
+
+def grade_source(course: Course, assignment: str, source: str, filename: str, student: str, zygote: Zygote,
+                 oracle, exercises: list[str] | None = None, groups_filter=None, seed: int | None = None) -> list[ExerciseResult]:
+    """Grade one module of student code for one assignment; never raises for anything in the submission."""
+    chosen = [e for e in course.exercises_of(assignment) if exercises is None or e.id in exercises]
+    results = {e.id: ExerciseResult(e.id, assignment, e.title, e.points, hints=list(e.hints)) for e in chosen}
+    problem = _source_problem(source)
+    if problem:
+        for result in results.values():
+            result.error = problem
+        return list(results.values())
+    blobs: list[bytes] = []
+    plan: list[tuple[Exercise, list[PreparedCase]]] = []
+    for exercise in chosen:
+        groups = [g for g in exercise.checks if groups_filter is None or groups_filter(exercise, g)]
+        plan.append((exercise, prepare_cases(course, exercise, student, blobs, groups, seed)))
+    defaults = course.spec.defaults
+    tasks = [Task(exercise.id, [(c.args, c.kwargs) for c in cases],
+                  timeout=exercise.limits.timeout or defaults.timeout,
+                  memory_mb=exercise.limits.memory_mb or defaults.memory_mb) for exercise, cases in plan]
+    run = zygote.run(source, filename, assignment, tasks, blobs)
+    for (exercise, cases), task in zip(plan, run.tasks):
+        result = results[exercise.id]
+        result.seconds = task.seconds
+        result.static = violations(source, exercise.id, exercise.forbid)
+        _check_exercise(course, exercise, cases, task.calls, task.error, oracle, result, student)
+    return list(results.values())
+
+
+def _source_problem(source: str) -> str | None:
+    if len(source.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
+        return f"the submission is larger than {MAX_SOURCE_BYTES // 2**20} MB"
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        return f"SyntaxError on line {exc.lineno}: {exc.msg}" + (f"\n    {exc.text.rstrip()}" if exc.text else "")
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"the submission could not be parsed: {type(exc).__name__}"
+    return None
+
+
+def _check_exercise(course, exercise, cases, calls: list[CallOutcome], task_error, oracle, result: ExerciseResult, student):
+    defaults = course.spec.defaults
+    rtol = exercise.tolerance.rtol if exercise.tolerance else defaults.rtol
+    atol = exercise.tolerance.atol if exercise.tolerance else defaults.atol
+    if task_error:
+        result.error = task_error
+    by_group: dict[str, GroupResult] = {}
+    failing: list[tuple[PreparedCase, CallOutcome]] = []
+    for case, call in zip(cases, calls):
+        group = case.group
+        record = by_group.setdefault(group.name, GroupResult(group.name, group.kind, group.visibility, group.weight, 0, 0))
+        difference = check_case(case, call, oracle, rtol if group.rtol is None else group.rtol,
+                                atol if group.atol is None else group.atol, student)
+        record.total += 1
+        if difference is None:
+            record.passed += 1
+        else:
+            if record.failure is None:
+                inputs = case.describe_inputs() if group.visibility == "public" else ""
+                record.failure = CaseFailure(case.label, difference.summary, str(difference) if group.visibility == "public" else difference.summary, inputs)
+            if call.kind in ("value", "raised"):
+                failing.append((case, call))
+    result.groups = list(by_group.values())
+    total_weight = sum(g.weight for g in result.groups)
+    fraction = sum(g.weight * g.fraction for g in result.groups) / total_weight if total_weight else 0.0
+    result.score = 0.0 if result.static else round(exercise.points * fraction, 4)
+    if failing and exercise.mistakes:
+        result.mistakes = match_mistakes(exercise, failing, oracle, rtol, atol)
+
+
+def check_case(case: PreparedCase, call: CallOutcome, oracle, rtol: float, atol: float, student: str = "") -> Difference | None:
+    group = case.group
+    if call.kind == "error":
+        return Difference(call.message)
+    if group.kind == "raises":
+        if call.kind == "raised":
+            if group.raises in call.exc_mro:
+                return None
+            return Difference(f"expected {group.raises}, but the call raised {call.exc_type}",
+                              f"expected {group.raises}, but the call raised {call.message or call.exc_type}")
+        return Difference(f"expected {group.raises} to be raised, but the call returned {_type_of(call.value)}",
+                          f"expected {group.raises} to be raised, but the call returned {show(call.value)}")
+    if call.kind == "raised":
+        hint = " — replace the stub's `raise NotImplementedError` with your code" if call.exc_type == "NotImplementedError" else ""
+        return Difference(f"the call raised {call.exc_type}{hint}", f"the call raised {call.message or call.exc_type}{hint}")
+    if call.mutated:
+        return Difference(f"your function changed its input ({', '.join(call.mutated)}): work on a copy instead")
+    if group.kind in ("compare", "symbolic"):
+        expected = oracle.expected(case)
+        if expected is None:
+            return Difference("no expected value is available for this case")
+        if expected.kind == "raised":
+            return Difference(f"the reference raised on this case ({expected.message}); please tell your instructor")
+        if group.kind == "symbolic" or _has_sympy(expected.value):
+            spec = group.symbolic
+            return compare_symbolic_any(expected.value, call.value, spec)
+        return compare(expected.value, call.value, rtol, atol)
+    if group.kind == "property":
+        return check_property(group.property, case.named(), call.value, _has_sympy(call.value) or _has_sympy(case.named()))
+    if group.kind == "gradient":
+        forward = build_forward(group.gradient.forward, [p for p, _ in case.exercise.parameters])
+        rng = np.random.default_rng(seed_for("gradient", student, case.exercise.id, group.name, case.index))
+        try:
+            return check_gradient(case.named(), call.value, group.gradient, forward, rng)
+        except (ValueError, TypeError, FloatingPointError, OverflowError, IndexError, KeyError) as exc:
+            return Difference(f"the gradient could not be checked: {type(exc).__name__}: {exc}")
+    return Difference(f"unknown check kind {group.kind}")
+
+
+def compare_symbolic_any(expected, actual, spec) -> Difference | None:
+    """Symbolic comparison through lists, tuples and dicts (e.g. a sorted list of exact roots)."""
+    import sympy
+
+    kwargs = {"timeout": spec.timeout, "points": spec.points} if spec else {}
+    if isinstance(expected, (sympy.Basic, sympy.MatrixBase)):
+        return compare_symbolic(expected, actual, **kwargs)
+    if isinstance(expected, (list, tuple)):
+        if not isinstance(actual, (list, tuple)):
+            return Difference(f"expected a list of {len(expected)} items, got {_type_of(actual)}")
+        if len(expected) != len(actual):
+            return Difference(f"expected {len(expected)} items, got {len(actual)}",
+                              f"expected {len(expected)} items, got {len(actual)}\n expected: {show(expected)}\n got:      {show(actual)}")
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            difference = compare_symbolic_any(e, a, spec)
+            if difference:
+                return Difference(f"item {i}: {difference.summary}", f"item {i}: {difference}")
+        return None
+    return compare(expected, actual)
+
+
+def _type_of(value) -> str:
+    from .checks.compare import type_name
+
+    return type_name(value)
+
+
+def _has_sympy(value) -> bool:
+    import sympy
+
+    if isinstance(value, (sympy.Basic, sympy.MatrixBase)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_sympy(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_sympy(v) for v in value.values())
+    return False
+
+
+def match_mistakes(exercise: Exercise, failing, oracle, rtol, atol) -> list[dict]:
+    """Known mistakes whose outputs the student's outputs reproduce on the failing cases examined."""
+    matched = []
+    examined = failing[:MISTAKE_CASES]
+    for index, mistake in enumerate(exercise.mistakes):
+        agrees = 0
+        for case, call in examined:
+            outcome = oracle.mistake(case, index)
+            if outcome is None or outcome.kind != call.kind:
+                break
+            if call.kind == "raised":
+                if outcome.exc_mro[:1] != [call.exc_type]:
+                    break
+                agrees += 1
+                continue
+            try:
+                same = (compare_symbolic_any(outcome.value, call.value, None) if _has_sympy(outcome.value)
+                        else compare(outcome.value, call.value, max(rtol, 1e-6), max(atol, 1e-9))) is None
+            except Exception:  # noqa: BLE001 - a mismatch in type is simply no match
+                same = False
+            if not same:
+                break
+            agrees += 1
+        if examined and agrees == len(examined):
+            matched.append({"name": mistake.name, "feedback": mistake.feedback})
+    return matched
+
+
+def total(results: list[ExerciseResult]) -> tuple[float, float]:
+    return (round(sum(r.score for r in results), 4), round(sum(r.max_score for r in results), 4))
+
+
+def is_finite_number(x) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def read_source(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")

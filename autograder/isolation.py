@@ -1,0 +1,257 @@
+"""Operating-system layers that confine a sandbox child, probed at start-up and applied after fork.
+
+Layers: resource limits (always); a separate unprivileged uid when the grader runs as root (without
+it RLIMIT_NPROC is ignored and the child could signal the grader); a new network namespace (no
+sockets reach anything, loopback included); Landlock (file system allow-list, no TCP, no signals
+or abstract sockets outside the sandbox). Each is used when the machine has it; `level()` names
+what was reached and what is missing.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import resource
+import sys
+import sysconfig
+from dataclasses import dataclass, field
+
+_SYS_LANDLOCK_CREATE_RULESET = 444
+_SYS_LANDLOCK_ADD_RULE = 445
+_SYS_LANDLOCK_RESTRICT_SELF = 446
+_PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_DUMPABLE = 4
+_PR_SET_PDEATHSIG = 1
+_PR_SET_KEEPCAPS = 8
+_CAP_DAC_READ_SEARCH = 2
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+
+# Landlock file-system rights by ABI version (kernel uapi/linux/landlock.h)
+_FS_READ = (1 << 0) | (1 << 2) | (1 << 3)           # execute, read file, read dir
+_FS_ALL_V1 = (1 << 13) - 1
+_FS_REFER = 1 << 13
+_FS_TRUNCATE = 1 << 14
+_FS_IOCTL_DEV = 1 << 15
+_NET_ALL = 0b11                                      # bind and connect TCP
+_SCOPE_ALL = 0b11                                    # abstract unix sockets, signals
+
+try:
+    _libc = ctypes.CDLL(None, use_errno=True)
+except OSError:  # pragma: no cover - not a POSIX libc
+    _libc = None
+
+
+@dataclass
+class Capabilities:
+    """What this machine lets a sandbox child use."""
+
+    root: bool = False
+    separate_uid: bool = False
+    network_namespace: bool = False
+    landlock_abi: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def level(self) -> str:
+        fs_and_net = self.landlock_abi >= 4 or (self.landlock_abi >= 1 and self.network_namespace)
+        uid_ok = self.separate_uid or not self.root
+        if fs_and_net and uid_ok and self.network_namespace:
+            return "strong"
+        if self.landlock_abi >= 1 or self.network_namespace or self.separate_uid:
+            return "medium"
+        return "basic"
+
+    def missing(self) -> list[str]:
+        out = []
+        if self.root and not self.separate_uid:
+            out.append("a separate uid for children (run as root on Linux)")
+        if not self.network_namespace:
+            out.append("network namespaces (Linux; on Ubuntu allow unprivileged user namespaces: "
+                       "sysctl kernel.apparmor_restrict_unprivileged_userns=0)")
+        if self.landlock_abi < 1:
+            out.append("Landlock (Linux >= 5.13 with landlock in the lsm= boot list)")
+        elif self.landlock_abi < 4:
+            out.append(f"Landlock ABI >= 4 for TCP rules (this kernel has ABI {self.landlock_abi})")
+        return out
+
+    def describe(self) -> str:
+        layers = ["process limits"]
+        if self.separate_uid:
+            layers.append("separate uid")
+        if self.network_namespace:
+            layers.append("no network")
+        if self.landlock_abi:
+            layers.append(f"Landlock v{self.landlock_abi}")
+        text = f"sandbox: {self.level} ({', '.join(layers)})"
+        missing = self.missing()
+        if missing:
+            text += "; missing: " + "; ".join(missing)
+        return text
+
+
+LEVELS = ("basic", "medium", "strong")
+
+
+def landlock_abi() -> int:
+    if _libc is None or not sys.platform.startswith("linux"):
+        return 0
+    version = _libc.syscall(_SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    return max(int(version), 0)
+
+
+def probe() -> Capabilities:
+    """Find the layers this machine offers; the namespace test runs in a throwaway child."""
+    caps = Capabilities(root=hasattr(os, "geteuid") and os.geteuid() == 0)
+    caps.separate_uid = caps.root and sys.platform.startswith("linux")
+    caps.landlock_abi = landlock_abi()
+    if sys.platform.startswith("linux") and _libc is not None:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ok = _unshare_network(caps.root)
+            except BaseException:
+                ok = False
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        caps.network_namespace = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    return caps
+
+
+def _unshare_network(root: bool) -> bool:
+    flags = _CLONE_NEWNET if root else (_CLONE_NEWUSER | _CLONE_NEWNET)
+    return _libc.unshare(ctypes.c_int(flags)) == 0
+
+
+@dataclass
+class ChildLimits:
+    cpu_seconds: int = 10
+    memory_bytes: int = 1024 * 2**20
+    file_bytes: int = 4 * 2**20
+    open_files: int = 64
+    processes: int = 8
+
+
+def confine(caps: Capabilities, limits: ChildLimits, workdir: str, uid: int | None) -> list[str]:
+    """Apply every available layer to the calling (child) process. Returns the layers that failed."""
+    failed = []
+    if _libc is not None and sys.platform.startswith("linux"):
+        _libc.prctl(_PR_SET_PDEATHSIG, 9, 0, 0, 0)
+    _set_limit(resource.RLIMIT_CORE, 0)
+    _set_limit(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)
+    _set_limit(resource.RLIMIT_FSIZE, limits.file_bytes)
+    _set_limit(resource.RLIMIT_NOFILE, limits.open_files)
+    if hasattr(resource, "RLIMIT_AS"):
+        _set_limit(resource.RLIMIT_AS, _virtual_memory() + limits.memory_bytes)
+    if caps.network_namespace and not _unshare_network(caps.root):
+        failed.append("network namespace")
+    if uid is not None and caps.separate_uid:
+        os.chown(workdir, uid, uid)
+        if hasattr(resource, "RLIMIT_NPROC"):
+            _set_limit(resource.RLIMIT_NPROC, limits.processes)
+        # keep only CAP_DAC_READ_SEARCH so the Python installation stays readable even under a
+        # private home (e.g. /root/.pyenv); Landlock, applied below, still limits what can be read
+        keep_read = bool(caps.landlock_abi) and _libc is not None
+        if keep_read:
+            _libc.prctl(_PR_SET_KEEPCAPS, 1, 0, 0, 0)
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        if keep_read and not _keep_capabilities(1 << _CAP_DAC_READ_SEARCH):
+            failed.append("read access to the Python installation")
+    if _libc is not None and sys.platform.startswith("linux"):
+        _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    if caps.landlock_abi and not _landlock(caps.landlock_abi, workdir):
+        failed.append("Landlock")
+    return failed
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _keep_capabilities(mask: int) -> bool:
+    header = _CapHeader(0x20080522, 0)
+    data = (_CapData * 2)(_CapData(mask, mask, 0), _CapData(0, 0, 0))
+    return _libc.capset(ctypes.byref(header), data) == 0
+
+
+def _set_limit(which, soft, hard=None):
+    hard = soft if hard is None else hard
+    try:
+        _, current_hard = resource.getrlimit(which)
+        if current_hard != resource.RLIM_INFINITY:
+            soft, hard = min(soft, current_hard), min(hard, current_hard)
+        resource.setrlimit(which, (soft, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _virtual_memory() -> int:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def readable_roots() -> list[str]:
+    """Folders a child may read: the Python installation and its packages, never the course."""
+    roots = {sys.base_prefix, sys.prefix, sys.exec_prefix}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            roots.add(path)
+    roots.update(("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo", "/etc/localtime"))
+    return sorted(r for r in roots if os.path.exists(r))
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+class _PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def _landlock(abi: int, workdir: str) -> bool:
+    fs_all = _FS_ALL_V1
+    if abi >= 2:
+        fs_all |= _FS_REFER
+    if abi >= 3:
+        fs_all |= _FS_TRUNCATE
+    if abi >= 5:
+        fs_all |= _FS_IOCTL_DEV
+    attr = _RulesetAttr(fs_all, _NET_ALL if abi >= 4 else 0, _SCOPE_ALL if abi >= 6 else 0)
+    size = ctypes.sizeof(_RulesetAttr) if abi >= 6 else (16 if abi >= 4 else 8)
+    ruleset = _libc.syscall(_SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if ruleset < 0:
+        return False
+    try:
+        rules = [(path, _FS_READ) for path in readable_roots()]
+        rules.append((workdir, fs_all))
+        rules.append(("/dev/null", (1 << 1) | (1 << 2)))
+        rules.append(("/dev/urandom", 1 << 2))
+        for path, access in rules:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            if not os.path.isdir(path):
+                access &= (1 << 0) | (1 << 1) | (1 << 2) | (_FS_TRUNCATE if abi >= 3 else 0) | (_FS_IOCTL_DEV if abi >= 5 else 0)
+            rule = _PathBeneathAttr(access, fd)
+            _libc.syscall(_SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(1), ctypes.byref(rule), ctypes.c_uint32(0))
+            os.close(fd)
+        if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            return False
+        return _libc.syscall(_SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0
+    finally:
+        os.close(ruleset)

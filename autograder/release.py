@@ -1,0 +1,63 @@
+"""Reading a student release: the public course data and the stored expectations (no references)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .build import RELEASE_DATA, RELEASE_FORMAT
+from .grade import Outcome, PreparedCase
+from .spec import Course, CourseSpec, Exercise, SpecError
+from .wire import decode
+
+
+def find_release(start: Path | str = ".") -> Path | None:
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        if (folder / RELEASE_DATA).exists():
+            return folder
+    return None
+
+
+class ReleaseOracle:
+    """Expected outputs of public cases as stored by `autograder build`."""
+
+    def __init__(self, data: dict):
+        self._expected: dict[tuple, dict] = {}
+        for exercise_id, entry in data["exercises"].items():
+            for item in entry["expectations"]:
+                self._expected[(exercise_id, item["group"], item["index"])] = item
+
+    def _item(self, case: PreparedCase) -> dict | None:
+        return self._expected.get((case.exercise.id, case.group.name, case.index))
+
+    def expected(self, case: PreparedCase) -> Outcome | None:
+        item = self._item(case)
+        return _outcome(item["expected"]) if item and "expected" in item else None
+
+    def mistake(self, case: PreparedCase, index: int) -> Outcome | None:
+        item = self._item(case)
+        if not item or index >= len(item.get("mistakes", [])):
+            return None
+        return _outcome(item["mistakes"][index])
+
+
+def _outcome(tree: dict) -> Outcome:
+    if "raised" in tree:
+        return Outcome("raised", exc_mro=list(tree["raised"]))
+    return Outcome("value", decode(tree["value"], trusted=False))
+
+
+def load_release(root: Path) -> tuple[Course, ReleaseOracle]:
+    path = Path(root) / RELEASE_DATA
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SpecError([f"{path}:1:1: cannot read the release data: {exc}"]) from None
+    if data.get("format") != RELEASE_FORMAT:
+        raise SpecError([f"{path}:1:1: this release was built by another version of autograder (format {data.get('format')})"])
+    spec = CourseSpec.model_validate(data["course"])
+    exercises = {}
+    for assignment in spec.assignments:
+        for exercise_id in assignment.exercises:
+            exercises[exercise_id] = Exercise.model_validate(dict(data["exercises"][exercise_id]["spec"], assignment=assignment.id))
+    return Course(Path(root), spec, exercises), ReleaseOracle(data)
