@@ -181,8 +181,9 @@ class Generation:
 
     def gen_array(self, spec, annotation):
         shape = self.shape_of(spec.get("shape", [3]))
-        dtype = np.dtype(spec.get("dtype", "float64"))
-        distribution = spec.get("distribution", "integers" if dtype.kind in "iu" else "uniform")
+        distribution = spec.get("distribution")
+        dtype = np.dtype(spec.get("dtype", "int64" if distribution == "integers" else "float64"))
+        distribution = distribution or ("integers" if dtype.kind in "iu" else "uniform")
         low, high = spec.get("low", -1.0), spec.get("high", 1.0)
         if distribution == "uniform":
             data = self.rng.uniform(low, high, size=shape)

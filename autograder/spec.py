@@ -59,6 +59,8 @@ def load_yaml(path: Path) -> tuple[Any, dict[tuple, tuple[int, int]]]:
 
 def _to_data(node, where: tuple, marks: dict, constructor) -> Any:
     marks[where] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        marks[where] = (node.start_mark.line + 2, node.start_mark.column + 1)  # the first line of the block
     if isinstance(node, yaml.MappingNode):
         out = {}
         for key_node, value_node in node.value:
@@ -68,7 +70,6 @@ def _to_data(node, where: tuple, marks: dict, constructor) -> Any:
                 raise SpecError([f"{{path}}:{line}:{col}: duplicate key {key!r}"])
             marks[where + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = _to_data(value_node, where + (key,), marks, constructor)
-            marks[where + (key,)] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_to_data(child, where + (i,), marks, constructor) for i, child in enumerate(node.value)]
@@ -89,6 +90,9 @@ def _format_validation(path: Path, exc: ValidationError, marks: dict) -> list[st
         line, col = _locate(marks, loc)
         where = ".".join(str(p) for p in loc)
         message = err["msg"].removeprefix("Value error, ")
+        snippet = re.search(r"\(line (\d+) of the snippet\)", message)
+        if snippet:
+            line += int(snippet.group(1)) - 1
         problems.append(f"{path}:{line}:{col}: {where + ': ' if where else ''}{message}")
     return problems
 

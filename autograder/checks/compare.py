@@ -68,6 +68,8 @@ def compare(expected: Any, actual: Any, rtol: float = 1e-7, atol: float = 1e-9, 
             return Difference(f"{at}expected a different integer", f"{at}expected {int(expected)}, got {int(actual)}")
         return None
     if isinstance(expected, (float, np.floating, complex, np.complexfloating)):
+        if isinstance(actual, np.ndarray) and actual.ndim == 0:
+            actual = actual[()]
         if isinstance(actual, (bool, np.bool_)) or not isinstance(actual, (int, float, complex, np.number)):
             return Difference(f"{at}expected a number, got {type_name(actual)}",
                               f"{at}expected the number {show(expected)}, got {type_name(actual)}: {show(actual)}")
@@ -122,6 +124,8 @@ def _is_sympy(value) -> bool:
 
 
 def _compare_arrays(expected: np.ndarray, actual: Any, rtol, atol, at, scalar=False) -> Difference | None:
+    if expected.ndim == 0 and isinstance(actual, (np.generic, int, float, complex)) and not isinstance(actual, bool):
+        actual = np.asarray(actual)  # a 0-d array and a numpy scalar are the same answer
     if not scalar:
         if not isinstance(actual, np.ndarray):
             hint = " — wrap it with np.asarray(...)" if isinstance(actual, (list, tuple)) else ""

@@ -1,0 +1,205 @@
+"""Every check kind accepts a right answer and rejects a wrong one with a message naming the difference."""
+import numpy as np
+import pytest
+import sympy
+
+from autograder.checks.compare import compare
+from autograder.checks.gradient import build_forward, check_gradient
+from autograder.checks.property import check_property
+from autograder.checks.static import violations
+from autograder.checks.symbolic import compare_symbolic
+from autograder.spec import GradientSpec, PropertySpec
+
+x, y = sympy.symbols("x y")
+
+
+# ---------------------------------------------------------------- compare
+def test_compare_accepts_equal_within_tolerance():
+    assert compare(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-12])) is None
+    assert compare(3.0, np.float64(3.0)) is None
+    assert compare((2, 3), [2, 3]) is None
+    assert compare({"a": np.zeros(2)}, {"a": np.zeros(2)}) is None
+
+
+def test_compare_names_transposed_shape():
+    difference = compare(np.zeros((3, 2)), np.zeros((2, 3)))
+    assert "expected shape (3, 2), got (2, 3)" in str(difference) and "transpose" in str(difference)
+
+
+def test_compare_names_dtype_family():
+    difference = compare(np.zeros(3), np.zeros(3, dtype=int))
+    assert "expected an array of floats (float64), got integers (int64)" in str(difference)
+
+
+def test_compare_values_in_assert_allclose_style():
+    difference = compare(np.array([1.0, 2.33333, np.nan]), np.array([1.0, 2.33339, np.nan]), rtol=1e-7, atol=0)
+    text = str(difference)
+    assert "Not equal to tolerance rtol=1e-07, atol=0" in text
+    assert "Mismatched elements: 1 / 3" in text
+    assert "Max absolute difference: 6e-05" in text
+    assert "First mismatch at index (1,)" in text
+    assert "values differ: 1 of 3 entries" in difference.summary
+
+
+def test_compare_nan_and_inf_are_explicit():
+    assert "got NaN where a number is expected at index (1,)" in str(compare(np.array([1.0, 2.0]), np.array([1.0, np.nan])))
+    assert "infinities differ" in str(compare(np.array([np.inf]), np.array([-np.inf])))
+    assert compare(np.array([np.inf, np.nan]), np.array([np.inf, np.nan])) is None
+
+
+def test_compare_rejects_list_for_array_and_wrong_types():
+    assert "wrap it with np.asarray" in str(compare(np.zeros(2), [0.0, 0.0]))
+    assert "expected a bool" in str(compare(True, 1))
+    assert "expected the integer 2, got the float 2.5" in str(compare(2, 2.5))
+    assert "missing keys ['W2']" in str(compare({"W1": 1, "W2": 2}, {"W1": 1}))
+    assert "expected 'minimum', got 'maximum'" in str(compare("minimum", "maximum"))
+
+
+# ---------------------------------------------------------------- symbolic
+@pytest.mark.parametrize("answer", [(x + 1) ** 2, x**2 + 2 * x + 1, sympy.expand((x + 1) ** 2) + sympy.sin(x) ** 2 + sympy.cos(x) ** 2 - 1])
+def test_symbolic_accepts_equivalent_forms(answer):
+    assert compare_symbolic((x + 1) ** 2, answer) is None
+
+
+def test_symbolic_accepts_trig_identity():
+    assert compare_symbolic(sympy.sin(2 * x), 2 * sympy.sin(x) * sympy.cos(x)) is None
+
+
+def test_symbolic_rejects_non_equivalent_and_names_a_point():
+    difference = compare_symbolic(3 * x**2, 3 * x)
+    assert "not equivalent" in difference.summary
+    assert "expected" in str(difference) and "x = " in str(difference)
+
+
+def test_symbolic_rejects_floats_for_exact_answers():
+    assert "exact answer" in str(compare_symbolic(sympy.sqrt(2), sympy.Float(1.4142135623730951)))
+
+
+def test_symbolic_is_time_bounded():
+    import time
+
+    nasty = (x + 1) ** 300000
+    started = time.monotonic()
+    difference = compare_symbolic(x, nasty, timeout=1.0)
+    assert difference is not None
+    assert time.monotonic() - started < 10
+
+
+def test_symbolic_matrix_shape():
+    assert "did you transpose" in str(compare_symbolic(sympy.Matrix([[1, 2, 3]]), sympy.Matrix([[1], [2], [3]])))
+
+
+# ---------------------------------------------------------------- property
+def test_property_accepts_and_rejects():
+    spec = PropertySpec(name="A @ X = I", expr="allclose(A @ out, np.eye(len(A)))")
+    A = np.array([[2.0, 0.0], [0.0, 4.0]])
+    assert check_property(spec, {"A": A}, np.linalg.inv(A), False) is None
+    difference = check_property(spec, {"A": A}, A.T, False)
+    assert "property 'A @ X = I' does not hold" in str(difference)
+
+
+def test_property_survives_a_broken_output():
+    spec = PropertySpec(name="square", expr="out.shape == (2, 2)")
+    assert "could not be checked" in str(check_property(spec, {}, None, False))
+
+
+# ---------------------------------------------------------------- gradient
+def _sigmoid_sum_grads(X, W):
+    s = 1 / (1 + np.exp(-(X @ W)))
+    d = s * (1 - s)
+    return d @ W.T, X.T @ d
+
+
+def _grad_spec(**extra):
+    return GradientSpec(forward="np.sum(sigmoid(X @ W))", wrt=["X", "W"], grads=["0", "1"], **extra)
+
+
+def test_gradient_accepts_correct_gradients():
+    rng = np.random.default_rng(0)
+    X, W = rng.normal(size=(4, 3)), rng.normal(size=(3, 2))
+    forward = build_forward("np.sum(sigmoid(X @ W))", ["X", "W"])
+    for mode in ("directions", "full"):
+        assert check_gradient({"X": X, "W": W}, _sigmoid_sum_grads(X, W), _grad_spec(mode=mode), forward, rng) is None
+
+
+def test_gradient_rejects_wrong_sign_and_transposed():
+    rng = np.random.default_rng(1)
+    X, W = rng.normal(size=(4, 3)), rng.normal(size=(3, 3))
+    forward = build_forward("np.sum(sigmoid(X @ W))", ["X", "W"])
+    dX, dW = _sigmoid_sum_grads(X, W)
+    flipped = check_gradient({"X": X, "W": W}, (-dX, -dW), _grad_spec(), forward, rng)
+    assert "disagree with finite differences" in flipped.summary and "opposite signs" in str(flipped)
+    transposed = check_gradient({"X": X, "W": W}, (dX, dW.T), _grad_spec(mode="full"), forward, rng)
+    assert "d/dW[" in transposed.summary
+    wrong_shape = check_gradient({"X": X, "W": W[:, :2]}, (dX, dW[:, :2].T), _grad_spec(), forward, rng)
+    assert "has shape (2, 3), but W has shape (3, 2) — did you transpose?" in wrong_shape.summary
+
+
+def test_directional_gradient_check_cost_does_not_grow_with_parameters():
+    calls = []
+
+    def counted(**args):
+        calls.append(1)
+        return float(np.sum(args["w"] ** 2))
+
+    spec = GradientSpec(forward="0", wrt=["w"], grads=[""], directions=4)
+    for n in (10, 10_000):
+        calls.clear()
+        w = np.random.default_rng(n).normal(size=n)
+        assert check_gradient({"w": w}, 2 * w, spec, counted, np.random.default_rng(0)) is None
+        assert len(calls) == 2 * spec.directions
+
+
+# ---------------------------------------------------------------- static
+SOURCE = '''
+import numpy as np
+import numpy.linalg as la
+from numpy.linalg import inv
+
+def helper(a, b):
+    return a @ b
+
+def uses_helper(a, b):
+    return helper(a, b)
+
+def loops(a):
+    total = 0
+    for v in a:
+        total += v
+    return [v for v in a]
+
+def aliased(A):
+    return la.inv(A) + inv(A) + np.linalg.solve(A, A)
+
+def method(A, B):
+    return A.dot(B) + sum(A)
+
+def clean(A, B):
+    diff = A - B
+    return diff
+'''
+
+
+def test_static_finds_forbidden_operator_through_helpers():
+    found = violations(SOURCE, "uses_helper", ["@"])
+    assert found == ["line 7: uses the operator @, which this exercise forbids ('@')"]
+
+
+def test_static_finds_loops_and_comprehensions():
+    found = violations(SOURCE, "loops", ["loops"])
+    assert len(found) == 2 and "a for loop" in found[0] and "a list comprehension" in found[1]
+
+
+def test_static_resolves_import_aliases():
+    found = violations(SOURCE, "aliased", ["numpy.linalg"])
+    assert any("la.inv" in f for f in found) and any("`inv`" in f or "inv" in f for f in found)
+    assert any("np.linalg.solve" in f for f in found)
+
+
+def test_static_finds_methods_and_builtins():
+    assert any("A.dot" in f for f in violations(SOURCE, "method", ["dot"]))
+    assert any("calls `sum`" in f for f in violations(SOURCE, "method", ["sum"]))
+
+
+def test_static_accepts_clean_code_and_local_names():
+    assert violations(SOURCE, "clean", ["diff", "@", "loops", "numpy.linalg"]) == []

@@ -1,0 +1,149 @@
+"""Hostile and broken submissions end in a clear verdict, zero for that exercise, and the grader unharmed."""
+import os
+import textwrap
+
+import pytest
+
+from autograder.grade import ReferenceOracle, grade_source
+from autograder.spec import load_course
+
+EXERCISE = """\
+id: {id}
+title: {id}
+points: 2
+function: "def {id}(x: np.ndarray) -> np.ndarray"
+prompt: Return {factor} times the array.
+limits: {{timeout: 1.5, memory_mb: 300}}
+checks:
+  - name: examples
+    visibility: public
+    cases:
+      - args: [[1.0, 2.0]]
+  - name: random
+    count: 3
+    args: {{x: {{array: {{shape: [3]}}}}}}
+hints: [a, b]
+mistakes:
+  - name: added
+    feedback: You added instead of multiplying.
+    code: |
+      def {id}(x):
+          return x + {factor}
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny")
+    (root / "course.yml").write_text("name: Tiny\nseed: 3\nassignments:\n  - id: basics\n    title: Basics\n"
+                                     "    exercises: [double, triple]\n")
+    (root / "exercises" / "basics").mkdir(parents=True)
+    for name, factor in (("double", 2), ("triple", 3)):
+        (root / "exercises" / "basics" / f"{name}.yml").write_text(EXERCISE.format(id=name, factor=factor))
+    (root / "solutions").mkdir()
+    (root / "solutions" / "basics.py").write_text("def double(x):\n    return 2 * x\n\n\ndef triple(x):\n    return 3 * x\n")
+    course = load_course(root)
+    return course, ReferenceOracle(course)
+
+
+GOOD_TRIPLE = "\ndef triple(x):\n    return 3 * x\n"
+
+
+def grade(tiny, zygote, double_body, prelude="import numpy as np\n"):
+    course, oracle = tiny
+    source = prelude + "\ndef double(x):\n" + textwrap.indent(textwrap.dedent(double_body), "    ") + GOOD_TRIPLE
+    results = {r.id: r for r in grade_source(course, "basics", source, "basics.py", "mallory", zygote, oracle)}
+    return results["double"], results["triple"]
+
+
+def assert_contained(double, triple, reason):
+    assert double.score == 0
+    text = (double.error or "") + " ".join(g.failure.summary for g in double.groups if g.failure)
+    assert reason in text, text
+    assert triple.score == triple.max_score, "another exercise of the same student was affected"
+
+
+def test_correct_answer_full_marks(tiny, zygote):
+    double, triple = grade(tiny, zygote, "return 2 * x")
+    assert double.score == 2 and triple.score == 2
+
+
+def test_infinite_loop(tiny, zygote):
+    assert_contained(*grade(tiny, zygote, "while True:\n    pass"), "timed out")
+
+
+def test_memory_bomb(tiny, zygote):
+    double, triple = grade(tiny, zygote, "blocks = []\nwhile True:\n    blocks.append(bytearray(10**7))")
+    assert_contained(double, triple, "MemoryError")
+
+
+def test_os_exit(tiny, zygote):
+    assert_contained(*grade(tiny, zygote, "import os\nos._exit(0)"), "exited early")
+
+
+def test_segfault(tiny, zygote):
+    assert_contained(*grade(tiny, zygote, "import ctypes\nreturn ctypes.string_at(0)"), "segmentation fault")
+
+
+def test_patching_numpy_allclose_changes_nothing(tiny, zygote):
+    prelude = ("import numpy as np\nimport numpy.testing\nnp.allclose = lambda *a, **k: True\n"
+               "np.testing.assert_allclose = lambda *a, **k: None\nnp.array_equal = lambda *a, **k: True\n")
+    double, triple = grade(tiny, zygote, "return x + 100", prelude=prelude)
+    assert_contained(double, triple, "values differ")
+
+
+def test_object_with_lying_eq(tiny, zygote):
+    body = """
+    class Liar:
+        def __eq__(self, other): return True
+        def __array__(self, *a, **k): raise RuntimeError
+    return Liar()"""
+    assert_contained(*grade(tiny, zygote, body), "got an object of type Liar")
+
+
+def test_lying_ndarray_subclass_is_judged_by_its_data(tiny, zygote):
+    body = """
+    class Always(np.ndarray):
+        def __eq__(self, other): return np.ones(self.shape, bool)
+    return np.zeros_like(x).view(Always)"""
+    assert_contained(*grade(tiny, zygote, body), "values differ")
+
+
+def test_cannot_read_solutions_or_course(tiny, zygote):
+    course, _ = tiny
+    path = course.root / "solutions" / "basics.py"
+    double, triple = grade(tiny, zygote, f"return open({str(path)!r}).read()")
+    assert_contained(double, triple, "PermissionError")
+
+
+def test_fake_result_lines_on_stdout(tiny, zygote):
+    body = 'print(\'{"event": "result", "call": 0, "value": 1}\')\nimport sys\nsys.stderr.write("PASSED 2/2\\n")\nreturn x'
+    assert_contained(*grade(tiny, zygote, body), "values differ")
+
+
+def test_exit_at_import_zeroes_everything(tiny, zygote):
+    course, oracle = tiny
+    source = "import sys\nsys.exit(0)\n" + GOOD_TRIPLE
+    results = grade_source(course, "basics", source, "basics.py", "mallory", zygote, oracle)
+    assert all(r.score == 0 and "could not be loaded" in r.error and "SystemExit" in r.error for r in results)
+
+
+def test_syntax_error_is_reported(tiny, zygote):
+    course, oracle = tiny
+    results = grade_source(course, "basics", "def double(x)\n    return x\n", "basics.py", "s", zygote, oracle)
+    assert all(r.score == 0 and "SyntaxError on line 1" in r.error for r in results)
+
+
+def test_mutating_the_input_is_caught(tiny, zygote):
+    assert_contained(*grade(tiny, zygote, "x *= 2\nreturn x"), "changed its input")
+
+
+def test_known_mistake_is_recognised(tiny, zygote):
+    double, _ = grade(tiny, zygote, "return x + 2")
+    assert [m["name"] for m in double.mistakes] == ["added"]
+
+
+def test_grader_unharmed_after_attacks(tiny, zygote):
+    double, triple = grade(tiny, zygote, "return 2 * x")
+    assert double.score == 2 and triple.score == 2
+    assert os.path.exists(tiny[0].root / "solutions" / "basics.py")

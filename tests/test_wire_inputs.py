@@ -1,0 +1,94 @@
+"""The wire format decodes student output safely; inputs are seeded and reproducible."""
+import io
+import pickle
+
+import numpy as np
+import pytest
+import sympy
+
+from autograder.inputs import Generation, convert_literal, rng_for
+from autograder.wire import WireError, decode, encode, read_npy
+
+
+def roundtrip(value):
+    blobs = []
+    tree, _ = encode(value, blobs)
+    return decode(tree, blobs)
+
+
+def test_roundtrip_keeps_types():
+    x = sympy.Symbol("x")
+    value = {"a": np.arange(6.0).reshape(2, 3), "b": (1, 2.5, float("nan")), "c": [True, None, "s"],
+             "d": np.float32(1.5), "e": sympy.sin(x) ** 2 + sympy.Rational(1, 3), "f": sympy.Matrix([[x, 1]])}
+    back = roundtrip(value)
+    assert back["a"].dtype == np.float64 and back["a"].shape == (2, 3)
+    assert isinstance(back["b"], tuple) and np.isnan(back["b"][2])
+    assert back["d"].dtype == np.float32
+    assert sympy.simplify(back["e"] - value["e"]) == 0
+    assert back["f"].shape == (1, 2)
+
+
+def test_object_arrays_and_pickles_are_refused():
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(WireError, match="not accepted"):
+        read_npy(buffer.getvalue())
+    with pytest.raises(WireError):
+        read_npy(pickle.dumps([1, 2, 3]))
+
+
+def test_payload_must_match_header():
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros(4))
+    with pytest.raises(WireError, match="does not match"):
+        read_npy(buffer.getvalue()[:-8])
+
+
+def test_untrusted_trees_cannot_carry_callables_or_unknown_sympy():
+    with pytest.raises(WireError):
+        decode({"$": "callable", "code": "__import__('os').system('true')"})
+    with pytest.raises(WireError):
+        decode({"$": "sympy", "tree": ["Function", ["Symbol", "x", {}]]})
+    with pytest.raises(WireError):
+        decode({"$": "sympy", "tree": ["Integer", "9" * 5000]})
+
+
+def test_unsupported_objects_come_back_as_text_only():
+    class Liar:
+        def __eq__(self, other):
+            return True
+
+    back = roundtrip(Liar())
+    assert type(back).__name__ == "Unsupported" and back.type_name == "Liar"
+
+
+def test_same_seed_same_inputs_other_student_other_inputs():
+    def draw(student):
+        g = Generation(rng_for(7, student, "relu", "random", 0))
+        g.draw_dims({"n": [1, 6]})
+        return g.value({"array": {"shape": ["n", 3]}})
+
+    assert np.array_equal(draw("ann"), draw("ann"))
+    assert not np.array_equal(draw("ann"), draw("bob"))
+
+
+def test_generators_make_what_they_promise():
+    g = Generation(np.random.default_rng(3))
+    assert np.linalg.cond(g.value({"matrix": {"n": 5, "kind": "well_conditioned"}})) <= 3.0 + 1e-9
+    singular = g.value({"matrix": {"n": 4, "kind": "singular"}})
+    assert np.linalg.matrix_rank(singular) < 4
+    q = g.value({"matrix": {"n": 4, "kind": "orthogonal"}})
+    assert np.allclose(q.T @ q, np.eye(4))
+    labels = g.value({"labels": {"n": 50, "classes": 3}})
+    assert labels.dtype == np.int64 and set(labels) <= {0, 1, 2}
+    shape = g.value({"shape": {"rank": [2, 2], "dim": [1, 4]}})
+    assert isinstance(shape, tuple) and len(shape) == 2
+    expr = g.value({"expr": {"vars": ["x"], "depth": 3}})
+    assert expr.free_symbols == {sympy.Symbol("x")}
+
+
+def test_literals_follow_annotations():
+    assert convert_literal([[1, 2]], "np.ndarray").dtype == np.int64
+    assert convert_literal([2, 3], "tuple[int, ...]") == (2, 3)
+    assert convert_literal("x**2", "sympy.Expr") == sympy.Symbol("x") ** 2
+    assert convert_literal(1, "float") == 1.0 and isinstance(convert_literal(1, "float"), float)
