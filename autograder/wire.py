@@ -12,6 +12,7 @@ import base64
 import io
 import json
 import math
+import re
 import struct
 from typing import Any
 
@@ -315,30 +316,41 @@ def _dtype(name) -> np.dtype:
     return np.dtype(name)
 
 
+_NPY_HEADER = re.compile(
+    rb"\{'descr': '([<>|=]?[biufc]\d{1,2})', 'fortran_order': (True|False), 'shape': \(((?:\d+, ?)*\d*)\), \}\s*\n")
+
+
 def read_npy(data: bytes) -> np.ndarray:
-    """Read `.npy` bytes without ever unpickling: header checked before any data is touched."""
+    """Read `.npy` bytes without ever unpickling: header checked before any data is touched.
+
+    Only the plain header numpy writes for numeric arrays is accepted (parsed by a regular
+    expression, not evaluated): a numeric dtype, C or Fortran order, and a shape of integers.
+    """
     if not isinstance(data, (bytes, bytearray)) or len(data) > MAX_ARRAY_BYTES + 4096:
         raise WireError("array too large")
-    stream = io.BytesIO(data)
-    try:
-        version = np.lib.format.read_magic(stream)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream, max_header_size=4096)
-        elif version in ((2, 0), (3, 0)):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream, max_header_size=4096)
-        else:
-            raise WireError("unknown .npy version")
-    except (ValueError, SyntaxError, TypeError) as exc:
-        raise WireError(f"malformed array: {exc}") from None
-    if dtype.hasobject or dtype.fields is not None or dtype.kind not in _ARRAY_KINDS or dtype.subdtype is not None:
+    if data[:6] != b"\x93NUMPY" or len(data) < 10:
+        raise WireError("malformed array: not .npy data")
+    major = data[6]
+    if major == 1:
+        (length,), start = struct.unpack_from("<H", data, 8), 10
+    elif major in (2, 3):
+        (length,), start = struct.unpack_from("<I", data, 8), 12
+    else:
+        raise WireError("malformed array: unknown .npy version")
+    if length > 4096:
+        raise WireError("malformed array: header too long")
+    match = _NPY_HEADER.fullmatch(bytes(data[start:start + length]))
+    if not match:
+        raise WireError("arrays of this dtype or header are not accepted (plain numeric arrays only)")
+    dtype = np.dtype(match.group(1).decode())
+    if dtype.kind not in _ARRAY_KINDS or dtype.hasobject:
         raise WireError(f"arrays of dtype {dtype} are not accepted")
-    if not all(isinstance(n, int) and n >= 0 for n in shape):
-        raise WireError("malformed array shape")
+    shape = tuple(int(n) for n in match.group(3).split(b",") if n.strip())
     count = math.prod(shape)
-    payload = data[stream.tell():]
+    payload = memoryview(data)[start + length:]
     if count * dtype.itemsize != len(payload):
         raise WireError("array payload does not match its header")
-    array = np.frombuffer(payload, dtype=dtype, count=count).reshape(shape, order="F" if fortran else "C")
+    array = np.frombuffer(payload, dtype=dtype, count=count).reshape(shape, order="F" if match.group(2) == b"True" else "C")
     return array.copy()
 
 

@@ -9,15 +9,28 @@ static    — forbidden names, operators and loops on the AST (`static.py`)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Callable, Union
 
 
-@dataclass
 class Difference:
-    """Why a check failed: a one-line summary safe to show for hidden cases, and the full detail."""
+    """Why a check failed: a one-line summary safe to show for hidden cases, and the full detail.
 
-    summary: str
-    detail: str = ""
+    The detail may be given as a function: it is only built when someone reads it (most failing
+    cases after the first are counted, never shown).
+    """
+
+    def __init__(self, summary: str, detail: Union[str, Callable[[], str]] = ""):
+        self.summary = summary
+        self._detail = detail
+
+    @property
+    def detail(self) -> str:
+        if callable(self._detail):
+            self._detail = self._detail()
+        return self._detail
 
     def __str__(self):
         return self.detail or self.summary
+
+    def __repr__(self):
+        return f"Difference({self.summary!r})"

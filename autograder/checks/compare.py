@@ -200,7 +200,5 @@ def _mismatch_message(expected, actual, mismatch, at, verdict, e, a, scalar=Fals
         if not scalar:
             lines.append(f"First mismatch at index {tuple(int(i) for i in index)}")
         summary_extra = f" (max absolute difference {max_abs:.3g})"
-    lines.append(f" expected: {show(expected)}")
-    lines.append(f" got:      {show(actual)}")
     summary = f"{at}values differ: {count} of {total} entries{summary_extra}" if not scalar else f"{at}the value differs{summary_extra}"
-    return Difference(summary, "\n".join(lines))
+    return Difference(summary, lambda: "\n".join(lines + [f" expected: {show(expected)}", f" got:      {show(actual)}"]))
