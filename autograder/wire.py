@@ -88,7 +88,7 @@ def _encode(value, blobs, inline, depth):
             return {"$": "unsupported", "type": f"numpy array of dtype {array.dtype}", "repr": ""}
         if array.nbytes > MAX_ARRAY_BYTES:
             return {"$": "unsupported", "type": "numpy array", "repr": f"{array.nbytes} bytes, over the {MAX_ARRAY_BYTES} byte limit"}
-        data = _npy_bytes(np.ascontiguousarray(array))
+        data = _npy_bytes(array)  # np.save writes C or Fortran order itself; 0-d stays 0-d
         node = {"$": "ndarray"}
         if type(value) is not np.ndarray:
             node["subclass"] = type(value).__name__[:80]

@@ -92,3 +92,9 @@ def test_literals_follow_annotations():
     assert convert_literal([2, 3], "tuple[int, ...]") == (2, 3)
     assert convert_literal("x**2", "sympy.Expr") == sympy.Symbol("x") ** 2
     assert convert_literal(1, "float") == 1.0 and isinstance(convert_literal(1, "float"), float)
+
+
+def test_rank_zero_and_strided_arrays_keep_their_shape():
+    assert roundtrip(np.array(2.0)).shape == ()
+    strided = np.arange(12.0).reshape(3, 4)[:, ::2]
+    assert np.array_equal(roundtrip(strided), strided)
