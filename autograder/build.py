@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .checks.compare import show
 from .grade import PreparedCase, ReferenceOracle, prepare_cases
 from .spec import CheckGroup, Course, Exercise
 from .wire import encode
@@ -23,7 +24,7 @@ def shipped(group: CheckGroup) -> bool:
     return group.visibility == "public" or (group.self_check and group.kind in ("gradient", "property"))
 
 
-def stub_source(course: Course, assignment_id: str) -> str:
+def stub_source(course: Course, assignment_id: str, oracle: ReferenceOracle | None = None) -> str:
     assignment = course.assignment(assignment_id)
     lines = [
         f'"""{assignment.title}.',
@@ -40,14 +41,28 @@ def stub_source(course: Course, assignment_id: str) -> str:
         "",
     ]
     for exercise in course.exercises_of(assignment_id):
-        lines += ["", stub_function(exercise), ""]
+        lines += ["", stub_function(exercise, examples(course, exercise, oracle) if oracle else []), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def stub_function(exercise: Exercise) -> str:
+def examples(course: Course, exercise: Exercise, oracle: ReferenceOracle, limit: int = 3) -> list[str]:
+    """A few public cases as text, `call  ->  result`, for the stub's docstring."""
+    public = [g for g in exercise.checks if g.visibility == "public" and g.cases is not None]
+    lines = []
+    for case in prepare_cases(course, exercise, "release", [], public)[:limit]:
+        outcome = oracle.expected(case) if case.group.kind != "raises" else None
+        call = f"{exercise.id}({case.describe_inputs()})"
+        result = f"raises {case.group.raises}" if outcome is None else (
+            show(outcome.value, 200) if outcome.kind == "value" else f"raises {outcome.exc_mro[0]}")
+        lines.append(" ".join(f"{call}  ->  {result}".split()))
+    return lines
+
+
+def stub_function(exercise: Exercise, example_lines: list[str] = ()) -> str:
     signature = exercise.function.strip().rstrip(":")
     doc = exercise.prompt.strip().replace('"""', '\\"\\"\\"')
-    body = "\n".join(("    " + line).rstrip() for line in [f"{exercise.title}.", "", *doc.splitlines()])
+    extra = ["", "Examples:", *(f"    {line}" for text in example_lines for line in text.splitlines())] if example_lines else []
+    body = "\n".join(("    " + line).rstrip() for line in [f"{exercise.title}.", "", *doc.splitlines(), *extra])
     return f'{signature}:\n    r"""{body.strip()}\n    """\n    raise NotImplementedError("{exercise.id}")'
 
 
@@ -93,7 +108,7 @@ def build_release(course: Course, out: Path, oracle: ReferenceOracle) -> list[Pa
     written = []
     for assignment in course.assignments:
         path = out / f"{assignment.id}.py"
-        path.write_text(stub_source(course, assignment.id), encoding="utf-8")
+        path.write_text(stub_source(course, assignment.id, oracle), encoding="utf-8")
         written.append(path)
     data_path = out / RELEASE_DATA
     data_path.parent.mkdir(exist_ok=True)

@@ -341,8 +341,7 @@ def _warm() -> None:
     import sympy
 
     x = sympy.Symbol("x")
-    sympy.simplify(sympy.sin(x) ** 2 + sympy.cos(x) ** 2)
-    sympy.lambdify(x, x ** 2, "numpy")(np.arange(3.0))
+    sympy.lambdify(x, x ** 2, "numpy")(np.arange(3.0))  # builds the printer machinery children use for callables
     np.linalg.inv(np.eye(2))
     for name in ("math", "itertools", "functools", "collections", "fractions", "decimal", "statistics",
                  "random", "operator", "copy", "typing", "dataclasses", "re", "string", "numbers"):
