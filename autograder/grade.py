@@ -305,6 +305,8 @@ def check_case(case: PreparedCase, call: CallOutcome, oracle, rtol: float, atol:
         return Difference(f"the call raised {call.exc_type}{hint}", f"the call raised {call.message or call.exc_type}{hint}")
     if call.mutated:
         return Difference(f"your function changed its input ({', '.join(call.mutated)}): work on a copy instead")
+    if group.no_warnings and call.warnings:
+        return Difference(f"your function emitted a warning ({call.warnings[0]}): this case must run without warnings")
     if group.kind in ("compare", "symbolic"):
         expected = oracle.expected(case)
         if expected is None:

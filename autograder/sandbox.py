@@ -25,6 +25,7 @@ import tempfile
 import time
 import traceback
 import types
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,7 @@ class CallOutcome:
     message: str = ""
     mutated: list = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list = field(default_factory=list)
 
 
 @dataclass
@@ -300,16 +302,17 @@ class _Record:
 def _call_outcome(header: dict, blobs: list[bytes]) -> CallOutcome:
     seconds = float(header.get("seconds", 0.0)) if isinstance(header.get("seconds"), (int, float)) else 0.0
     mutated = [str(m)[:50] for m in header.get("mutated", [])][:20] if isinstance(header.get("mutated"), list) else []
+    warned = [str(w)[:200] for w in header.get("warnings", [])][:5] if isinstance(header.get("warnings"), list) else []
     if header["event"] == "raised":
         mro = header.get("mro") if isinstance(header.get("mro"), list) else []
         return CallOutcome("raised", exc_type=str(header.get("type", "?"))[:100],
                            exc_mro=[str(m)[:100] for m in mro[:50]], message=str(header.get("message", ""))[:1000],
-                           mutated=mutated, seconds=seconds)
+                           mutated=mutated, seconds=seconds, warnings=warned)
     try:
         value = decode(header.get("value"), blobs, trusted=False)
     except (WireError, RecursionError, ValueError, TypeError, OverflowError) as exc:
         return CallOutcome("error", message=f"the returned value could not be read: {exc}", seconds=seconds)
-    return CallOutcome("value", value=value, mutated=mutated, seconds=seconds)
+    return CallOutcome("value", value=value, mutated=mutated, seconds=seconds, warnings=warned)
 
 
 def _failed(task: Task, reason: str, partial: dict | None = None) -> TaskOutcome:
@@ -480,13 +483,15 @@ def _call(function, number, args_tree, kwargs_tree, blobs, filename):
     kwargs = decode(kwargs_tree, blobs, trusted=True)
     before = _fingerprints(list(args) + list(kwargs.values()))
     started = time.perf_counter()
-    try:
-        value = function(*args, **kwargs)
-    except BaseException as exc:  # noqa: BLE001 - the student's exception is the result
-        return {"event": "raised", "call": number, "type": type(exc).__name__,
-                "mro": [c.__name__ for c in type(exc).__mro__],
-                "message": _describe_exception(exc, filename, short=True),
-                "seconds": time.perf_counter() - started}, []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value = function(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - the student's exception is the result
+            return {"event": "raised", "call": number, "type": type(exc).__name__,
+                    "mro": [c.__name__ for c in type(exc).__mro__],
+                    "message": _describe_exception(exc, filename, short=True),
+                    "seconds": time.perf_counter() - started, "warnings": _warning_texts(caught)}, []
     seconds = time.perf_counter() - started
     after = _fingerprints(list(args) + list(kwargs.values()))
     names = [f"argument {i + 1}" for i in range(len(args))] + [f"argument {k!r}" for k in kwargs]
@@ -498,7 +503,18 @@ def _call(function, number, args_tree, kwargs_tree, blobs, filename):
     except BaseException as exc:  # noqa: BLE001
         return {"event": "raised", "call": number, "type": "UnsendableResult", "mro": ["UnsendableResult"],
                 "message": f"the returned value could not be sent back: {exc}"}, []
-    return {"event": "result", "call": number, "value": tree, "mutated": mutated, "seconds": seconds}, out_blobs
+    return {"event": "result", "call": number, "value": tree, "mutated": mutated, "seconds": seconds,
+            "warnings": _warning_texts(caught)}, out_blobs
+
+
+def _warning_texts(caught) -> list[str]:
+    texts = []
+    for record in caught[:5]:
+        try:
+            texts.append(f"{record.category.__name__}: {record.message}"[:200])
+        except BaseException:  # noqa: BLE001
+            texts.append("a warning")
+    return texts
 
 
 def _describe_exception(exc: BaseException, filename: str, short: bool = False) -> str:

@@ -181,6 +181,7 @@ class CheckGroup(Strict):
     rtol: Optional[float] = Field(default=None, ge=0)
     atol: Optional[float] = Field(default=None, ge=0)
     self_check: bool = True
+    no_warnings: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -193,7 +194,7 @@ class CheckGroup(Strict):
                 key = sorted(unknown)[0]
                 raise ValueError(
                     f"unknown key {key!r} in check group (a check kind is one of {', '.join(CHECK_KINDS)}; "
-                    f"other keys: name, visibility, weight, cases, count, dims, args, rtol, atol, self_check)"
+                    f"other keys: name, visibility, weight, cases, count, dims, args, rtol, atol, self_check, no_warnings)"
                 )
             if "kind" in data:
                 raise ValueError("write the kind as its own key (raises:, property:, gradient:, symbolic:), not kind:")

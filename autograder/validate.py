@@ -149,7 +149,9 @@ def _check_authoring(course: Course, exercise: Exercise, source: str, oracle: Re
             if _has_sympy(outcome.value) or _has_sympy(expected):
                 difference = compare_symbolic_any(_sympify_all(expected), outcome.value, None)
             else:
-                difference = compare(expected, outcome.value, 1e-9, 1e-12)
+                tolerance = exercise.tolerance
+                difference = compare(expected, outcome.value, max(1e-9, tolerance.rtol if tolerance else 0),
+                                     max(1e-12, tolerance.atol if tolerance else 0))
             if difference:
                 report.problems.append(f"{case.label}: the reference disagrees with the pinned `expect`: {difference}")
 

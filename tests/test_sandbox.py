@@ -22,6 +22,10 @@ checks:
   - name: random
     count: 3
     args: {{x: {{array: {{shape: [3]}}}}}}
+  - name: quietly
+    no_warnings: true
+    cases:
+      - args: [[0.5]]
 hints: [a, b]
 mistakes:
   - name: added
@@ -147,3 +151,10 @@ def test_grader_unharmed_after_attacks(tiny, zygote):
     double, triple = grade(tiny, zygote, "return 2 * x")
     assert double.score == 2 and triple.score == 2
     assert os.path.exists(tiny[0].root / "solutions" / "basics.py")
+
+
+def test_warnings_fail_a_no_warnings_group(tiny, zygote):
+    double, triple = grade(tiny, zygote, "np.exp(np.array([1000.0]))\nreturn 2 * x")
+    quiet = next(g for g in double.groups if g.name == "quietly")
+    assert quiet.passed == 0 and "RuntimeWarning: overflow encountered in exp" in quiet.failure.summary
+    assert 0 < double.score < double.max_score and triple.score == triple.max_score
