@@ -158,7 +158,7 @@ class Generation:
         return float(self.rng.uniform(low, high))
 
     def gen_choice(self, spec, annotation):
-        return convert_literal(spec[int(self.rng.integers(len(spec)))], annotation)
+        return self.value(spec[int(self.rng.integers(len(spec)))], annotation)
 
     def gen_value(self, spec, annotation):
         return convert_literal(spec, annotation)

@@ -1,0 +1,114 @@
+"""Grading a whole class: N worker processes, each with its own zygote, results into the gradebook.
+
+Order matters for isolation. The worker pool is forked first, from a process that has imported
+numpy and sympy but read nothing of the course or of any submission; each worker starts its zygote
+at once and only then loads the course and its references. So a sandbox child can find neither
+reference answers nor other students' code in its memory. Workers send back plain result dicts;
+this process writes each submission's results in one transaction, so an interrupted batch resumes
+where it stopped.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .gradebook import Gradebook
+from .submissions import Discovery, Submission, discover
+
+_worker: dict = {}
+
+
+def course_hash(root: Path) -> str:
+    """Changes whenever anything that decides a grade changes: course.yml, exercises, solutions."""
+    digest = hashlib.sha256()
+    for path in sorted([root / "course.yml", *root.glob("exercises/*/*.yml"), *root.glob("solutions/*.py")]):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _init_worker(course_root: str) -> None:
+    from .grade import ReferenceOracle
+    from .sandbox import Zygote
+    from .spec import load_course
+
+    zygote = Zygote().start()  # first: nothing of the course or of students is in memory yet
+    course = load_course(course_root)
+    _worker.update(zygote=zygote, course=course, oracle=ReferenceOracle(course))
+
+
+def grade_one(submission: Submission) -> dict:
+    """Grade one submission in a worker; never raises (an internal error is recorded as such)."""
+    from .grade import ExerciseResult, grade_source
+
+    course, zygote, oracle = _worker["course"], _worker["zygote"], _worker["oracle"]
+    started = time.perf_counter()
+    try:
+        if submission.problem:
+            results = [ExerciseResult(e.id, submission.assignment, e.title, e.points, error=submission.problem,
+                                      hints=list(e.hints)) for e in course.exercises_of(submission.assignment)]
+        else:
+            results = grade_source(course, submission.assignment, submission.source, f"{submission.assignment}.py",
+                                   submission.student, zygote, oracle)
+        problem = submission.problem
+    except Exception as exc:  # noqa: BLE001 - a grader bug must cost one submission, not the batch
+        problem = f"internal grader error: {type(exc).__name__}: {exc}"
+        traceback.print_exc(file=sys.stderr)
+        results = [ExerciseResult(e.id, submission.assignment, e.title, e.points, error=problem)
+                   for e in course.exercises_of(submission.assignment)]
+    return {"student": submission.student, "assignment": submission.assignment, "origin": submission.origin,
+            "content_hash": submission.content_hash, "problem": problem, "seconds": time.perf_counter() - started,
+            "results": [r.to_dict() for r in results]}
+
+
+@dataclass
+class BatchSummary:
+    discovered: int = 0
+    graded: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+class Batch:
+    """Grade SUBMISSIONS into OUT with a pool forked before anything sensitive is loaded."""
+
+    def __init__(self, course_root: Path, jobs: int | None = None):
+        import numpy  # noqa: F401 - imported before the fork so workers share it
+        import sympy  # noqa: F401
+
+        self.course_root = Path(course_root).resolve()
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        context = multiprocessing.get_context("fork")
+        self.pool = context.Pool(self.jobs, initializer=_init_worker, initargs=(str(self.course_root),))
+
+    def close(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+    def run(self, submissions_dir: Path, gradebook: Gradebook, assignments: list[str], regrade: bool,
+            sandbox_level: str, on_result=None, on_start=None) -> BatchSummary:
+        started = time.perf_counter()
+        found: Discovery = discover(submissions_dir, assignments)
+        summary = BatchSummary(discovered=len(found.submissions), warnings=found.warnings)
+        version = course_hash(self.course_root)
+        todo = [s for s in found.submissions
+                if regrade or not gradebook.already_graded(s.student, s.assignment, s.content_hash, version)]
+        summary.skipped = len(found.submissions) - len(todo)
+        if on_start:
+            on_start(len(todo), summary)
+        # the longest submissions first keeps every worker busy until the end
+        todo.sort(key=lambda s: -len(s.source))
+        for outcome in self.pool.imap_unordered(grade_one, todo):
+            gradebook.record(outcome["student"], outcome["assignment"], outcome["content_hash"], version,
+                             outcome["origin"], outcome["seconds"], sandbox_level, outcome["problem"], outcome["results"])
+            summary.graded += 1
+            if on_result:
+                on_result(outcome)
+        summary.seconds = time.perf_counter() - started
+        return summary
