@@ -125,3 +125,60 @@ def check(exercises, work_dir, all_details) -> None:
     show.print_summary(out, results)
     out.print(f"[dim]checked in {time.perf_counter() - started:.2f} s[/dim]")
     sys.exit(0 if results and all(r.passed for r in results) else 1)
+
+
+@main.command()
+@click.argument("submissions", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Where the gradebook and reports go.")
+@click.option("--course", "course_dir", type=click.Path(file_okay=False), help="Course folder.")
+@click.option("--jobs", "-j", type=int, default=None, help="Worker processes (default: all cores).")
+@click.option("--regrade", is_flag=True, help="Grade again even unchanged submissions (earlier attempts are kept).")
+@click.option("--require-sandbox", type=click.Choice(["basic", "medium", "strong"]), default=None,
+              help="Refuse to grade below this isolation level.")
+def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox) -> None:
+    """Grade a whole class: one folder (or .zip) per student, or an nbgrader submitted/ tree."""
+    from . import isolation
+    from .batch import Batch
+    from .exports import write_all
+    from .gradebook import Gradebook
+
+    out = show.console()
+    caps = isolation.probe()
+    out.print(caps.describe())
+    if require_sandbox and isolation.LEVELS.index(caps.level) < isolation.LEVELS.index(require_sandbox):
+        show.console(stderr=True).print(f"[red]refusing to grade: --require-sandbox {require_sandbox}, but this machine "
+                                        f"reaches {caps.level}[/red]. Missing: {'; '.join(caps.missing())}")
+        sys.exit(3)
+    root = Path(course_dir) if course_dir else find_course_root()
+    if root is None:
+        _fail_spec(SpecError([f"{Path.cwd()}:1:1: no course.yml here or above (pass --course DIR)"]))
+    batch = Batch(root, jobs)  # fork the workers before reading the course or any submission
+    try:
+        course = load_course(root)
+    except SpecError as exc:
+        batch.close()
+        _fail_spec(exc)
+    out_path = Path(out_dir)
+    gradebook = Gradebook(out_path / "gradebook.db")
+    assignments = [a.id for a in course.assignments]
+    reporter = show.BatchProgress(out)
+    try:
+        summary = batch.run(Path(submissions), gradebook, assignments, regrade, caps.level,
+                            on_result=reporter.advance, on_start=reporter.start)
+    except KeyboardInterrupt:
+        reporter.stop()
+        batch.close()
+        out.print("[yellow]interrupted: every submission graded so far is in the gradebook; run again to resume[/yellow]")
+        sys.exit(130)
+    reporter.stop()
+    batch.close()
+    for warning in summary.warnings:
+        out.print(f"[yellow]warning:[/yellow] {show.escape(warning)}")
+    written = write_all(course, gradebook, out_path)
+    out.print(show.grade_summary_table(gradebook.current_results(), course))
+    out.print(f"graded {summary.graded}, unchanged and skipped {summary.skipped}, of {summary.discovered} submissions "
+              f"in {summary.seconds:.1f} s with {batch.jobs} workers")
+    out.print(f"gradebook: {out_path / 'gradebook.db'}\ngrades:    {out_path / 'grades.csv'}\n"
+              f"feedback:  {out_path / 'feedback'}/<student>.md|.html\nGradescope: {out_path / 'results'}/<student>.json\n"
+              f"report:    {out_path / 'report.html'}  ({len(written)} files written)")
+    gradebook.close()

@@ -7,6 +7,8 @@ stored in a student release (local checks). The pipeline is the same for both.
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 import math
 import warnings
 from dataclasses import asdict, dataclass, field
@@ -20,7 +22,7 @@ from .checks.compare import compare, show
 from .checks.gradient import build_forward, check_gradient
 from .checks.property import check_property
 from .checks.static import violations
-from .checks.symbolic import compare_symbolic
+from .checks.symbolic import compare_batch, compare_symbolic
 from .inputs import CaseInput, Generation, rng_for, seed_for
 from .sandbox import CallOutcome, SandboxResult, Task, Zygote
 from .spec import CheckGroup, Course, Exercise
@@ -104,12 +106,30 @@ class PreparedCase:
     def named(self) -> dict:
         return self.values().by_name([p for p, _ in self.exercise.parameters])
 
+    @property
+    def digest(self) -> str:
+        """Identifies the inputs (trees and the array bytes they refer to), for caching trusted answers."""
+        digest = hashlib.sha256(json.dumps([self.args, self.kwargs], sort_keys=True, default=str).encode())
+        for index in _blob_indices([self.args, self.kwargs]):
+            digest.update(self.blobs[index])
+        return digest.hexdigest()
+
     def describe_inputs(self) -> str:
         values = self.values()
         names = [p for p, _ in self.exercise.parameters]
         parts = [f"{n}={show(v, 200)}" for n, v in zip(names, values.args)]
         parts += [f"{k}={show(v, 200)}" for k, v in values.kwargs.items()]
         return ", ".join(parts)
+
+
+def _blob_indices(tree) -> list[int]:
+    if isinstance(tree, dict):
+        if tree.get("$") == "ndarray" and "blob" in tree:
+            return [tree["blob"]]
+        return [i for value in tree.values() for i in _blob_indices(value)]
+    if isinstance(tree, list):
+        return [i for value in tree for i in _blob_indices(value)]
+    return []
 
 
 def prepare_cases(course: Course, exercise: Exercise, student: str, blobs: list, groups: list[CheckGroup] | None = None,
@@ -132,7 +152,12 @@ def prepare_cases(course: Course, exercise: Exercise, student: str, blobs: list,
                 cases.append(_encoded(exercise, group, i, f"{group.name} #{i + 1}", args, kwargs, blobs))
         else:
             for i in range(group.count or 0):
-                generation = Generation(rng_for(generated_seed, student, exercise.id, group.name, i))
+                if group.pool:
+                    # drawn per student from a fixed pool, so trusted answers are computed once per entry
+                    entry = seed_for(generated_seed, student, exercise.id, group.name, i) % group.pool
+                    generation = Generation(rng_for(generated_seed, "pool", exercise.id, group.name, entry))
+                else:
+                    generation = Generation(rng_for(generated_seed, student, exercise.id, group.name, i))
                 generation.draw_dims(group.dims)
                 drawn = {}
                 for name, spec in (group.args or {}).items():
@@ -188,6 +213,7 @@ class ReferenceOracle:
         self.course = course
         self._modules: dict[str, dict] = {}
         self._mistakes: dict[tuple, Any] = {}
+        self._answers: dict[tuple, Outcome] = {}  # (exercise, mistake or -1, input digest) -> outcome
 
     def namespace(self, assignment: str) -> dict:
         if assignment not in self._modules:
@@ -197,8 +223,16 @@ class ReferenceOracle:
             self._modules[assignment] = scope
         return self._modules[assignment]
 
+    def _cached(self, key: tuple, compute) -> Outcome:
+        if key not in self._answers:
+            if len(self._answers) > 50_000:
+                self._answers.clear()
+            self._answers[key] = compute()
+        return self._answers[key]
+
     def expected(self, case: PreparedCase) -> Outcome:
-        return call_trusted(self.namespace(case.exercise.assignment)[case.exercise.id], case)
+        function = self.namespace(case.exercise.assignment)[case.exercise.id]
+        return self._cached((case.exercise.id, -1, case.digest), lambda: call_trusted(function, case))
 
     def mistake_function(self, exercise: Exercise, index: int):
         key = (exercise.id, index)
@@ -209,7 +243,8 @@ class ReferenceOracle:
         return self._mistakes[key]
 
     def mistake(self, case: PreparedCase, index: int) -> Outcome:
-        return call_trusted(self.mistake_function(case.exercise, index), case)
+        function = self.mistake_function(case.exercise, index)
+        return self._cached((case.exercise.id, index, case.digest), lambda: call_trusted(function, case))
 
 
 # ---------------------------------------------------------------- grading
@@ -264,20 +299,27 @@ def _check_exercise(course, exercise, cases, calls: list[CallOutcome], task_erro
     atol = exercise.tolerance.atol if exercise.tolerance else defaults.atol
     if task_error:
         result.error = task_error
+    differences = [check_case(case, call, oracle, rtol if case.group.rtol is None else case.group.rtol,
+                              atol if case.group.atol is None else case.group.atol, student)
+                   for case, call in zip(cases, calls)]
+    deferred = [i for i, d in enumerate(differences) if isinstance(d, Deferred)]
+    if deferred:
+        timeout = max(differences[i].timeout for i in deferred)
+        for i, outcome in zip(deferred, compare_batch([differences[i].run for i in deferred], timeout)):
+            differences[i] = outcome
     by_group: dict[str, GroupResult] = {}
     failing: list[tuple[PreparedCase, CallOutcome]] = []
-    for case, call in zip(cases, calls):
+    for case, call, difference in zip(cases, calls, differences):
         group = case.group
         record = by_group.setdefault(group.name, GroupResult(group.name, group.kind, group.visibility, group.weight, 0, 0))
-        difference = check_case(case, call, oracle, rtol if group.rtol is None else group.rtol,
-                                atol if group.atol is None else group.atol, student)
         record.total += 1
         if difference is None:
             record.passed += 1
         else:
             if record.failure is None:
-                inputs = case.describe_inputs() if group.visibility == "public" else ""
-                record.failure = CaseFailure(case.label, difference.summary, str(difference) if group.visibility == "public" else difference.summary, inputs)
+                public = group.visibility == "public"
+                record.failure = CaseFailure(case.label, difference.summary, difference.detail if public else difference.summary,
+                                             case.describe_inputs() if public else "")
             if call.kind in ("value", "raised"):
                 failing.append((case, call))
     result.groups = list(by_group.values())
@@ -315,7 +357,8 @@ def check_case(case: PreparedCase, call: CallOutcome, oracle, rtol: float, atol:
             return Difference(f"the reference raised on this case ({expected.message}); please tell your instructor")
         if group.kind == "symbolic" or _has_sympy(expected.value):
             spec = group.symbolic
-            return compare_symbolic_any(expected.value, call.value, spec)
+            return Deferred(lambda: compare_symbolic_any(expected.value, call.value, spec, inline=True),
+                            spec.timeout if spec else 2.0)
         return compare(expected.value, call.value, rtol, atol)
     if group.kind == "property":
         return check_property(group.property, case.named(), call.value, _has_sympy(call.value) or _has_sympy(case.named()))
@@ -329,13 +372,21 @@ def check_case(case: PreparedCase, call: CallOutcome, oracle, rtol: float, atol:
     return Difference(f"unknown check kind {group.kind}")
 
 
-def compare_symbolic_any(expected, actual, spec) -> Difference | None:
+@dataclass
+class Deferred:
+    """A symbolic comparison to run later, batched with the exercise's others in one time-boxed child."""
+
+    run: Any
+    timeout: float
+
+
+def compare_symbolic_any(expected, actual, spec, inline: bool = False) -> Difference | None:
     """Symbolic comparison through lists, tuples and dicts (e.g. a sorted list of exact roots)."""
     import sympy
 
     kwargs = {"timeout": spec.timeout, "points": spec.points} if spec else {}
     if isinstance(expected, (sympy.Basic, sympy.MatrixBase)):
-        return compare_symbolic(expected, actual, **kwargs)
+        return compare_symbolic(expected, actual, inline=inline, **kwargs)
     if isinstance(expected, (list, tuple)):
         if not isinstance(actual, (list, tuple)):
             return Difference(f"expected a list of {len(expected)} items, got {_type_of(actual)}")
@@ -343,7 +394,7 @@ def compare_symbolic_any(expected, actual, spec) -> Difference | None:
             return Difference(f"expected {len(expected)} items, got {len(actual)}",
                               f"expected {len(expected)} items, got {len(actual)}\n expected: {show(expected)}\n got:      {show(actual)}")
         for i, (e, a) in enumerate(zip(expected, actual)):
-            difference = compare_symbolic_any(e, a, spec)
+            difference = compare_symbolic_any(e, a, spec, inline)
             if difference:
                 return Difference(f"item {i}: {difference.summary}", f"item {i}: {difference}")
         return None

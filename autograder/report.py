@@ -62,3 +62,62 @@ def validation_table(report, course) -> Table:
         table.add_row(assignment, str(len(entries)), str(sum(e.checks for e in entries)), str(sum(e.cases for e in entries)),
                       "[green]0[/green]" if not problems else f"[red]{problems}[/red]")
     return table
+
+
+class BatchProgress:
+    """A rich progress bar with rate and ETA on a terminal; one plain line per submission otherwise."""
+
+    def __init__(self, out: Console):
+        self.out = out
+        self.progress = None
+        self.task = None
+        self.done = 0
+        self.total = 0
+
+    def start(self, total: int, summary) -> None:
+        self.total = total
+        if summary.skipped:
+            self.out.print(f"{summary.skipped} submissions unchanged since they were graded: skipped (use --regrade to grade them again)")
+        if self.out.is_terminal and total:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(),
+                                     TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=self.out)
+            self.progress.start()
+            self.task = self.progress.add_task("grading", total=total, rate="")
+
+    def advance(self, outcome: dict) -> None:
+        self.done += 1
+        score = sum(r["score"] for r in outcome["results"])
+        best = sum(r["max_score"] for r in outcome["results"])
+        if self.progress is not None:
+            elapsed = self.progress.tasks[0].elapsed or 1e-9
+            self.progress.update(self.task, advance=1, rate=f"{self.done / elapsed:.1f}/s")
+        else:
+            self.out.print(f"[{self.done}/{self.total}] {escape(outcome['student'])}/{outcome['assignment']}: "
+                           f"{score:g}/{best:g} ({outcome['seconds']:.2f} s)"
+                           + (f" — {escape(outcome['problem'])}" if outcome.get("problem") else ""))
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+
+def grade_summary_table(rows: list[dict], course) -> Table:
+    table = Table(title="class summary")
+    for column in ("assignment", "submissions", "mean", "max points", "full marks", "zero"):
+        table.add_column(column)
+    per: dict[str, dict[str, float]] = {}
+    for row in rows:
+        per.setdefault(row["assignment"], {}).setdefault(row["student"], 0.0)
+        per[row["assignment"]][row["student"]] += row["score"]
+    for assignment in course.assignments:
+        scores = per.get(assignment.id)
+        if not scores:
+            continue
+        best = sum(course.exercises[e].points for e in assignment.exercises)
+        values = list(scores.values())
+        table.add_row(assignment.id, str(len(values)), f"{sum(values) / len(values):.1f}", f"{best:g}",
+                      str(sum(v >= best - 1e-9 for v in values)), str(sum(v == 0 for v in values)))
+    return table

@@ -172,6 +172,7 @@ class CheckGroup(Strict):
     weight: float = Field(default=1.0, gt=0)
     cases: Optional[list[Case]] = None
     count: Optional[int] = Field(default=None, ge=1, le=1000)
+    pool: Optional[int] = Field(default=None, ge=1, le=100_000)
     dims: dict[str, Any] = {}
     args: Optional[dict[str, Any]] = None
     raises: Optional[str] = None
@@ -194,7 +195,7 @@ class CheckGroup(Strict):
                 key = sorted(unknown)[0]
                 raise ValueError(
                     f"unknown key {key!r} in check group (a check kind is one of {', '.join(CHECK_KINDS)}; "
-                    f"other keys: name, visibility, weight, cases, count, dims, args, rtol, atol, self_check, no_warnings)"
+                    f"other keys: name, visibility, weight, cases, count, pool, dims, args, rtol, atol, self_check, no_warnings)"
                 )
             if "kind" in data:
                 raise ValueError("write the kind as its own key (raises:, property:, gradient:, symbolic:), not kind:")

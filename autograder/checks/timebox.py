@@ -9,18 +9,21 @@ import signal
 import time
 
 
-def run_timeboxed(function, timeout: float, memory_mb: int = 2048):
+def run_timeboxed(function, timeout: float, memory_mb: int = 2048, reset_on_report: bool = False):
     """Call function() in a fork; return (finished, its JSON-able result or the last partial result).
 
     The function receives `report(value)` and may call it with partial results as it goes, so work
-    done before a timeout still counts.
+    done before a timeout still counts. With reset_on_report, each report starts a new time budget
+    (a batch of items, each with its own timeout). Returns (finished, last) and, through
+    `run_timeboxed.reports`, every report received.
     """
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
         try:
-            resource.setrlimit(resource.RLIMIT_CPU, (int(timeout) + 2, int(timeout) + 3))
+            if not reset_on_report:
+                resource.setrlimit(resource.RLIMIT_CPU, (int(timeout) + 2, int(timeout) + 3))
 
             def report(value):
                 data = json.dumps(value).encode() + b"\n"
@@ -36,6 +39,7 @@ def run_timeboxed(function, timeout: float, memory_mb: int = 2048):
             os._exit(0)
     os.close(write_end)
     buffer, deadline, finished, last = b"", time.monotonic() + timeout, False, None
+    reports = []
     while True:
         wait = deadline - time.monotonic()
         if wait <= 0:
@@ -53,9 +57,39 @@ def run_timeboxed(function, timeout: float, memory_mb: int = 2048):
             message = json.loads(line)
             if isinstance(message, dict) and message.get("final"):
                 finished = True
-                last = message
             else:
-                last = message
+                reports.append(message)
+                if reset_on_report:
+                    deadline = time.monotonic() + timeout
+            last = message
     os.close(read_end)
     os.waitpid(pid, 0)
+    run_timeboxed.reports = reports
     return finished, last
+
+
+def run_batch_timeboxed(items: list, timeout: float) -> list:
+    """Run item() for each item in forked children, `timeout` seconds each; a slow item costs only itself.
+
+    Each item returns a JSON-able value; an item that times out or fails gives None in its place
+    and the next items continue in a fresh child.
+    """
+    results: list = [None] * len(items)
+    timed_out: set[int] = set()
+    start = 0
+    while start < len(items):
+        def work(report, first=start):
+            for index in range(first, len(items)):
+                report({"i": index, "v": items[index]()})
+            return None
+
+        run_timeboxed(work, timeout, reset_on_report=True)
+        done = [r for r in run_timeboxed.reports if isinstance(r, dict) and "i" in r]
+        for report in done:
+            results[report["i"]] = report["v"]
+        last = max((r["i"] for r in done), default=start - 1)
+        if last + 1 < len(items):
+            timed_out.add(last + 1)
+        start = last + 2
+    run_batch_timeboxed.timed_out = timed_out
+    return results
