@@ -37,9 +37,10 @@ def stub_source(course: Course, assignment_id: str, oracle: ReferenceOracle | No
         "from typing import Callable",
         "",
         "import numpy as np",
-        "import sympy",
-        "",
     ]
+    if any(word in e.function for e in course.exercises_of(assignment_id) for word in ("sympy", "Expr", "Symbol", "Matrix")):
+        lines.append("import sympy")
+    lines.append("")
     for exercise in course.exercises_of(assignment_id):
         lines += ["", stub_function(exercise, examples(course, exercise, oracle) if oracle else []), ""]
     return "\n".join(lines).rstrip() + "\n"

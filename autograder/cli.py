@@ -79,6 +79,11 @@ def build(course_dir, out_dir) -> None:
     out.print(f"student release in {out_dir}: {len(course.exercises)} exercises in {len(course.assignments)} modules")
 
 
+def _symbolic(exercise) -> bool:
+    text = exercise.function + "".join(str(g.args) + str(g.cases) for g in exercise.checks)
+    return any(word in text for word in ("sympy", "Expr", "Symbol", "Matrix", "callable", "Callable", "expr"))
+
+
 @main.command()
 @click.argument("exercises", nargs=-1)
 @click.option("--dir", "work_dir", type=click.Path(file_okay=False), default=".", help="The student release folder.")
@@ -89,7 +94,6 @@ def check(exercises, work_dir, all_details) -> None:
     from .release import find_release, load_release
 
     started = time.perf_counter()
-    zygote = Zygote().start()
     root = find_release(work_dir)
     if root is None:
         _fail_spec(SpecError([f"{Path(work_dir).resolve()}:1:1: not inside a student release "
@@ -103,7 +107,7 @@ def check(exercises, work_dir, all_details) -> None:
         click.echo(f"unknown exercise {unknown[0]!r}; exercises: {', '.join(course.exercises)}", err=True)
         sys.exit(2)
     out = show.console()
-    results = []
+    work = []
     for assignment in course.assignments:
         wanted = [e for e in assignment.exercises if not exercises or e in exercises]
         if not wanted:
@@ -112,10 +116,15 @@ def check(exercises, work_dir, all_details) -> None:
         if not path.exists():
             click.echo(f"{path}: missing (expected your module for {assignment.id})", err=True)
             continue
-        source = path.read_text(encoding="utf-8", errors="replace")
-        graded = grade_source(course, assignment.id, source, str(path), "local", zygote, oracle, wanted,
-                              seed=int(time.time_ns() % 2**62))
-        results += graded
+        work.append((assignment.id, wanted, path, path.read_text(encoding="utf-8", errors="replace")))
+    # the student's own release holds no secrets, so the zygote may start after reading it, and only
+    # pays for sympy when the code or the exercises need it
+    needs_sympy = any("sympy" in source or any(_symbolic(course.exercises[e]) for e in wanted) for _, wanted, _, source in work)
+    zygote = Zygote(warm_sympy=needs_sympy).start()
+    results = []
+    for assignment_id, wanted, path, source in work:
+        results += grade_source(course, assignment_id, source, str(path), "local", zygote, oracle, wanted,
+                                seed=int(time.time_ns() % 2**62))
     zygote.close()
     shown = 0
     for result in results:

@@ -118,13 +118,14 @@ def _recv(sock: socket.socket, with_fds: bool = False):
 class Zygote:
     """A warmed process that forks sandbox children on request. Start it before loading references."""
 
-    def __init__(self):
+    def __init__(self, warm_sympy: bool = True):
         self.pid: int | None = None
         self.sock: socket.socket | None = None
         self.caps = isolation.Capabilities()
+        self.warm_sympy = warm_sympy
 
     def start(self) -> "Zygote":
-        _warm()
+        _warm(self.warm_sympy)
         self.caps = isolation.probe()
         parent_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         sys.stdout.flush()
@@ -338,14 +339,16 @@ def _describe_exit(status: dict) -> str:
     return f"the process exited early with status {status.get('exit')} (os._exit or sys.exit in your code?)"
 
 
-def _warm() -> None:
+def _warm(with_sympy: bool = True) -> None:
     """Import and exercise what every child needs, once, so children start fast."""
     import numpy as np
-    import sympy
 
-    x = sympy.Symbol("x")
-    sympy.lambdify(x, x ** 2, "numpy")(np.arange(3.0))  # builds the printer machinery children use for callables
     np.linalg.inv(np.eye(2))
+    if with_sympy:
+        import sympy
+
+        x = sympy.Symbol("x")
+        sympy.lambdify(x, x ** 2, "numpy")(np.arange(3.0))  # the printer machinery children use for callables
     for name in ("math", "itertools", "functools", "collections", "fractions", "decimal", "statistics",
                  "random", "operator", "copy", "typing", "dataclasses", "re", "string", "numbers"):
         __import__(name)

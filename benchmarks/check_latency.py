@@ -1,0 +1,55 @@
+"""Cold-start latency of `autograder check` inside a student release (a new process each time, as a
+student runs it), for one exercise and for a group of exercises; stubs as shipped, then filled with
+the reference solutions.
+
+    python benchmarks/check_latency.py [--runs 5]
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SLICE = ["tensor_summary", "nth_batch", "broadcast_shape", "relu", "naive_matrix_dot", "matmul_shape", "matrix_inverse",
+         "is_orthogonal", "numerical_derivative", "differentiate", "critical_points", "gradient_descent",
+         "matmul_sigmoid_sum_grads", "softmax_cross_entropy"]
+
+
+def timed(release: Path, args: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "autograder", "check", *args], cwd=release, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    with tempfile.TemporaryDirectory() as tmp:
+        release = Path(tmp) / "release"
+        subprocess.run([sys.executable, "-m", "autograder", "build", "--out", str(release)], cwd=ROOT, check=True,
+                       capture_output=True)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import numpy, sympy"], check=True)
+        print(f"baseline: python -c 'import numpy, sympy'      {time.perf_counter() - started:6.2f} s")
+        for state in ("stubs", "reference solutions"):
+            if state != "stubs":
+                for module in (ROOT / "solutions").glob("*.py"):
+                    shutil.copy(module, release / module.name)
+            print(f"{state}:")
+            print(f"  autograder check relu                       {timed(release, ['relu'], runs):6.2f} s")
+            print(f"  autograder check <the 14-exercise slice>    {timed(release, SLICE, runs):6.2f} s")
+            print(f"  autograder check (all 51 exercises)         {timed(release, [], max(1, runs // 2)):6.2f} s")
+
+
+if __name__ == "__main__":
+    main()
