@@ -97,9 +97,9 @@ def _expectation(case: PreparedCase, exercise: Exercise, oracle: ReferenceOracle
 
 def _outcome_tree(outcome) -> dict:
     if outcome.kind == "raised":
-        return {"raised": outcome.exc_mro[:1]}
+        return {"raised": outcome.exc_mro[:1], "warned": outcome.warned}
     tree, _ = encode(outcome.value)
-    return {"value": tree}
+    return {"value": tree, "warned": outcome.warned}
 
 
 def build_release(course: Course, out: Path, oracle: ReferenceOracle) -> list[Path]:

@@ -29,7 +29,7 @@ from .spec import CheckGroup, Course, Exercise
 from .wire import decode, encode
 
 MAX_SOURCE_BYTES = 2 * 2**20
-MISTAKE_CASES = 3
+MISTAKE_CASES = 5
 
 
 # ---------------------------------------------------------------- results
@@ -194,16 +194,19 @@ class Outcome:
     value: Any = None
     exc_mro: list = field(default_factory=list)
     message: str = ""
+    warned: bool = False
 
 
 def call_trusted(function, case: PreparedCase) -> Outcome:
     values = case.values()
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            return Outcome("value", function(*values.args, **values.kwargs))
-    except Exception as exc:  # noqa: BLE001 - a reference may raise on purpose (raises checks)
-        return Outcome("raised", exc_mro=[c.__name__ for c in type(exc).__mro__], message=str(exc))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            outcome = Outcome("value", function(*values.args, **values.kwargs))
+        except Exception as exc:  # noqa: BLE001 - a reference may raise on purpose (raises checks)
+            outcome = Outcome("raised", exc_mro=[c.__name__ for c in type(exc).__mro__], message=str(exc))
+    outcome.warned = bool(caught)
+    return outcome
 
 
 class ReferenceOracle:
@@ -419,32 +422,49 @@ def _has_sympy(value) -> bool:
     return False
 
 
+def _same(a: Any, b: Any, rtol: float, atol: float) -> bool:
+    try:
+        if _has_sympy(a):
+            return compare_symbolic_any(a, b, None) is None
+        return compare(a, b, max(rtol, 1e-6), max(atol, 1e-9)) is None
+    except Exception:  # noqa: BLE001 - values of different kinds simply differ
+        return False
+
+
 def match_mistakes(exercise: Exercise, failing, oracle, rtol, atol) -> list[dict]:
-    """Known mistakes whose outputs the student's outputs reproduce on the failing cases examined."""
-    matched = []
+    """Known mistakes that the student's outputs reproduce.
+
+    Only failing cases where the mistake behaves differently from the reference count as evidence
+    (elsewhere agreeing with the mistake proves nothing); a mistake matches when there is such a case
+    among those examined and the student agrees with it on every one. A match on returned values
+    outranks a match on exception types alone.
+    """
     examined = failing[:MISTAKE_CASES]
+    by_values, by_exceptions = [], []
     for index, mistake in enumerate(exercise.mistakes):
-        agrees = 0
+        evidence, agrees, values_seen = 0, True, False
         for case, call in examined:
-            outcome = oracle.mistake(case, index)
-            if outcome is None or outcome.kind != call.kind:
-                break
-            if call.kind == "raised":
-                if outcome.exc_mro[:1] != [call.exc_type]:
-                    break
-                agrees += 1
+            outcome, reference = oracle.mistake(case, index), oracle.expected(case)
+            if outcome is None or reference is None:
                 continue
-            try:
-                same = (compare_symbolic_any(outcome.value, call.value, None) if _has_sympy(outcome.value)
-                        else compare(outcome.value, call.value, max(rtol, 1e-6), max(atol, 1e-9))) is None
-            except Exception:  # noqa: BLE001 - a mismatch in type is simply no match
-                same = False
-            if not same:
+            discriminates = (outcome.kind != reference.kind or (outcome.warned and not reference.warned)
+                             or (outcome.kind == "raised" and outcome.exc_mro[:1] != reference.exc_mro[:1])
+                             or (outcome.kind == "value" and not _same(reference.value, outcome.value, rtol, atol)))
+            if not discriminates:
+                continue
+            evidence += 1
+            if call.kind != outcome.kind:
+                agrees = False
+            elif call.kind == "raised":
+                agrees = agrees and outcome.exc_mro[:1] == [call.exc_type]
+            else:
+                values_seen = True
+                agrees = agrees and _same(outcome.value, call.value, rtol, atol) and (not outcome.warned or bool(call.warnings))
+            if not agrees:
                 break
-            agrees += 1
-        if examined and agrees == len(examined):
-            matched.append({"name": mistake.name, "feedback": mistake.feedback})
-    return matched
+        if evidence and agrees:
+            (by_values if values_seen else by_exceptions).append({"name": mistake.name, "feedback": mistake.feedback})
+    return by_values or by_exceptions
 
 
 def total(results: list[ExerciseResult]) -> tuple[float, float]:

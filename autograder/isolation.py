@@ -102,9 +102,11 @@ def landlock_abi() -> int:
 def probe() -> Capabilities:
     """Find the layers this machine offers; the namespace test runs in a throwaway child."""
     caps = Capabilities(root=hasattr(os, "geteuid") and os.geteuid() == 0)
-    caps.separate_uid = caps.root and sys.platform.startswith("linux")
-    caps.landlock_abi = landlock_abi()
-    if sys.platform.startswith("linux") and _libc is not None:
+    # AUTOGRADER_DISABLE=uid,network,landlock switches layers off (to measure them, or to test --require-sandbox)
+    disabled = set(filter(None, os.environ.get("AUTOGRADER_DISABLE", "").split(",")))
+    caps.separate_uid = caps.root and sys.platform.startswith("linux") and "uid" not in disabled
+    caps.landlock_abi = 0 if "landlock" in disabled else landlock_abi()
+    if sys.platform.startswith("linux") and _libc is not None and "network" not in disabled:
         pid = os.fork()
         if pid == 0:
             try:

@@ -43,8 +43,8 @@ class ReleaseOracle:
 
 def _outcome(tree: dict) -> Outcome:
     if "raised" in tree:
-        return Outcome("raised", exc_mro=list(tree["raised"]))
-    return Outcome("value", decode(tree["value"], trusted=False))
+        return Outcome("raised", exc_mro=list(tree["raised"]), warned=bool(tree.get("warned")))
+    return Outcome("value", decode(tree["value"], trusted=False), warned=bool(tree.get("warned")))
 
 
 def load_release(root: Path) -> tuple[Course, ReleaseOracle]:

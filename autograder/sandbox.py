@@ -440,8 +440,11 @@ def _child_main(job: dict, blobs: list[bytes], result_fd: int, out_fd: int, work
 class _Channel:
     def __init__(self, fd: int):
         self.fd = fd
+        self.before_send = None
 
     def send(self, header: dict, blobs: list[bytes] = ()) -> None:
+        if self.before_send is not None:
+            self.before_send()
         view = memoryview(pack_message(header, list(blobs)))
         while view:
             written = os.write(self.fd, view)
@@ -458,6 +461,16 @@ def _run_tasks(job: dict, blobs: list[bytes], channel: _Channel) -> None:
     import linecache
 
     linecache.cache[job["filename"]] = (len(job["source"]), None, job["source"].splitlines(True), job["filename"])
+    import builtins
+
+    saved_builtins = dict(builtins.__dict__)
+
+    def restore_builtins():
+        # a submission that patches builtins (isinstance, print, ...) must not break the reporting
+        builtins.__dict__.clear()
+        builtins.__dict__.update(saved_builtins)
+
+    channel.before_send = restore_builtins
     try:
         exec(compile(job["source"], job["filename"], "exec"), module.__dict__)
     except BaseException as exc:  # noqa: BLE001 - anything at import time, SystemExit included
@@ -470,7 +483,7 @@ def _run_tasks(job: dict, blobs: list[bytes], channel: _Channel) -> None:
             channel.send({"event": "missing"})
         else:
             for number, (args_tree, kwargs_tree) in enumerate(task["calls"]):
-                channel.send(*_call(function, number, args_tree, kwargs_tree, blobs, job["filename"]))
+                channel.send(*_call(function, number, args_tree, kwargs_tree, blobs, job["filename"], restore_builtins))
         channel.send({"event": "end"})
     channel.send({"event": "done"})
 
@@ -481,7 +494,8 @@ def _fingerprints(values) -> list:
     return [hashlib.sha1(v.tobytes()).hexdigest() + str(v.shape) if isinstance(v, np.ndarray) else None for v in values]
 
 
-def _call(function, number, args_tree, kwargs_tree, blobs, filename):
+def _call(function, number, args_tree, kwargs_tree, blobs, filename, restore):
+    restore()
     args = decode(args_tree, blobs, trusted=True)
     kwargs = decode(kwargs_tree, blobs, trusted=True)
     before = _fingerprints(list(args) + list(kwargs.values()))
@@ -491,11 +505,13 @@ def _call(function, number, args_tree, kwargs_tree, blobs, filename):
         try:
             value = function(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - the student's exception is the result
+            restore()
             return {"event": "raised", "call": number, "type": type(exc).__name__,
                     "mro": [c.__name__ for c in type(exc).__mro__],
                     "message": _describe_exception(exc, filename, short=True),
                     "seconds": time.perf_counter() - started, "warnings": _warning_texts(caught)}, []
     seconds = time.perf_counter() - started
+    restore()
     after = _fingerprints(list(args) + list(kwargs.values()))
     names = [f"argument {i + 1}" for i in range(len(args))] + [f"argument {k!r}" for k in kwargs]
     mutated = [n for n, b, a in zip(names, before, after) if b is not None and b != a]

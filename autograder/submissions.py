@@ -7,7 +7,6 @@ and only their code cells' text is kept (IPython magics become comments). Nothin
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -134,9 +133,19 @@ def _discover_folder(folder: Path, assignments: list[str], found: Discovery) -> 
                 chosen = files[f"{assignment}{ext}"]
                 break
         if chosen is None:
+            found.submissions.append(_missing(student, assignment, str(folder), list(files)))
             continue
         source, problem = _read_file(chosen)
         found.submissions.append(Submission(student, assignment, source, str(chosen), problem))
+
+
+def _missing(student: str, assignment: str, origin: str, names: list[str]) -> Submission:
+    """No file for this assignment: graded as zero, with the reason (and a near miss, if any)."""
+    close = [n for n in names if n.lower() in (f"{assignment}.py", f"{assignment}.ipynb") or n.lower().startswith(assignment)]
+    reason = f"no submission: expected {assignment}.py or {assignment}.ipynb"
+    if close:
+        reason += f" (found {close[0]}: file names are case-sensitive and must match exactly)"
+    return Submission(student, assignment, "", origin, reason)
 
 
 def _discover_zip(path: Path, assignments: list[str], found: Discovery) -> None:
@@ -158,6 +167,7 @@ def _discover_zip(path: Path, assignments: list[str], found: Discovery) -> None:
             for assignment in assignments:
                 info = by_name.get(f"{assignment}.py") or by_name.get(f"{assignment}.ipynb")
                 if info is None:
+                    found.submissions.append(_missing(student, assignment, str(path), list(by_name)))
                     continue
                 origin = f"{path}!{info.filename}"
                 if info.file_size > MAX_FILE_BYTES:
@@ -180,6 +190,7 @@ def _discover_nbgrader(submitted: Path, assignments: list[str], found: Discovery
         for assignment in assignments:
             folder = student_dir / assignment
             if not folder.is_dir():
+                found.submissions.append(_missing(student_dir.name, assignment, str(student_dir), []))
                 continue
             notebooks = sorted(folder.glob("*.ipynb"))
             modules = sorted(folder.glob("*.py"))
@@ -196,6 +207,3 @@ def describe(discovery: Discovery) -> str:
     students = {s.student for s in discovery.submissions}
     return f"{len(discovery.submissions)} submissions from {len(students)} students"
 
-
-def to_json(submission: Submission) -> str:
-    return json.dumps({"student": submission.student, "assignment": submission.assignment, "origin": submission.origin})

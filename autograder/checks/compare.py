@@ -58,6 +58,8 @@ def compare(expected: Any, actual: Any, rtol: float = 1e-7, atol: float = 1e-9, 
             return Difference(f"{at}expected {bool(expected)}, got {bool(actual)}")
         return None
     if isinstance(expected, (int, np.integer)):
+        if isinstance(actual, np.ndarray) and actual.ndim == 0:
+            actual = actual[()]
         if isinstance(actual, (bool, np.bool_)) or not isinstance(actual, (int, np.integer, float, np.floating)):
             return Difference(f"{at}expected an integer, got {type_name(actual)}",
                               f"{at}expected the integer {expected}, got {type_name(actual)}: {show(actual)}")
