@@ -39,8 +39,9 @@ def main() -> None:
 @main.command()
 @click.option("--course", "course_dir", type=click.Path(file_okay=False), help="Course folder (default: the one holding course.yml).")
 @click.option("--assignment", "assignments", multiple=True, help="Only this assignment (repeatable).")
+@click.option("--seeds", type=int, default=0, help="Also draw every hidden check for this many students (reference passes, stub fails).")
 @click.argument("exercises", nargs=-1)
-def validate(course_dir, assignments, exercises) -> None:
+def validate(course_dir, assignments, exercises, seeds) -> None:
     """Prove the course: references pass, stubs score zero, listed mistakes are caught."""
     from .validate import validate_course
 
@@ -53,7 +54,7 @@ def validate(course_dir, assignments, exercises) -> None:
         _fail_spec(SpecError([f"{course.root / 'course.yml'}:1:1: unknown exercise {u!r}" for u in unknown]))
     with out.status("validating") as status:
         report = validate_course(course, zygote, list(assignments) or None, list(exercises) or None,
-                                 progress=lambda text: status.update(text))
+                                 progress=lambda text: status.update(text), seeds=seeds)
     zygote.close()
     out.print(show.validation_table(report, course))
     for problem in report.problems:

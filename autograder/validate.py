@@ -48,7 +48,7 @@ class ValidationReport:
 
 
 def validate_course(course: Course, zygote: Zygote, assignments: list[str] | None = None,
-                    exercises: list[str] | None = None, progress=None) -> ValidationReport:
+                    exercises: list[str] | None = None, progress=None, seeds: int = 0) -> ValidationReport:
     started = time.perf_counter()
     report = ValidationReport()
     oracle = ReferenceOracle(course)
@@ -70,6 +70,10 @@ def validate_course(course: Course, zygote: Zygote, assignments: list[str] | Non
         ids = [e.id for e in chosen]
         for exercise in chosen:
             _check_authoring(course, exercise, source, oracle, reports[exercise.id])
+            if seeds:
+                if progress:
+                    progress(f"{assignment.id}: {exercise.id} on {seeds} seeds")
+                reports[exercise.id].problems += check_seeds(course, exercise, oracle, seeds)
         if progress:
             progress(f"{assignment.id}: grading the reference solutions")
         for result in grade_source(course, assignment.id, source, f"solutions/{assignment.id}.py", "validate-reference",
@@ -110,7 +114,35 @@ def _why(result) -> str:
     return f"{first[0].name}: {first[1].detail}" if first else "?"
 
 
+def check_seeds(course: Course, exercise: Exercise, oracle: ReferenceOracle, seeds: int) -> list[str]:
+    """Draw every generated group for `seeds` students: the reference must pass every case (its output
+    sent through the wire format, as from the sandbox) and a stub must fail every case."""
+    from .grade import check_case, stub_outcome, as_sent
+
+    defaults = course.spec.defaults
+    rtol = exercise.tolerance.rtol if exercise.tolerance else defaults.rtol
+    atol = exercise.tolerance.atol if exercise.tolerance else defaults.atol
+    problems = []
+    for seed in range(seeds):
+        student = f"seed-{seed}"
+        for case in prepare_cases(course, exercise, student, []):
+            group = case.group
+            g_rtol = rtol if group.rtol is None else group.rtol
+            g_atol = atol if group.atol is None else group.atol
+            difference = check_case(case, as_sent(oracle.expected(case)), oracle, g_rtol, g_atol, student)
+            difference = difference.run() if hasattr(difference, "run") else difference
+            if difference is not None:
+                problems.append(f"{student}, {case.label}: the reference fails: {difference.summary}")
+            if check_case(case, stub_outcome(exercise.id), oracle, g_rtol, g_atol, student) is None:
+                problems.append(f"{student}, {case.label}: a stub passes")
+            if len(problems) >= 5:
+                return problems
+    return problems
+
+
 def _check_authoring(course: Course, exercise: Exercise, source: str, oracle: ReferenceOracle, report: ExerciseReport) -> None:
+    if exercise.tolerance is None:
+        report.problems.append("states no tolerance: give `tolerance: {rtol, atol, reason}`")
     if len(exercise.hints) < MIN_HINTS:
         report.problems.append(f"has {len(exercise.hints)} hints; every exercise needs at least {MIN_HINTS}")
     if len(exercise.mistakes) < MIN_MISTAKES:
