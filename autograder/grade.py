@@ -21,7 +21,7 @@ from .checks import Difference
 from .checks.compare import compare, show
 from .checks.gradient import build_forward, check_gradient
 from .checks.property import check_property
-from .checks.static import violations
+from .checks.static import missing_requirements, violations
 from .checks.symbolic import compare_batch, compare_symbolic
 from .inputs import CaseInput, Generation, rng_for, seed_for
 from .sandbox import CallOutcome, SandboxResult, Task, Zygote
@@ -279,7 +279,7 @@ def grade_source(course: Course, assignment: str, source: str, filename: str, st
     for (exercise, cases), task in zip(plan, run.tasks):
         result = results[exercise.id]
         result.seconds = task.seconds
-        result.static = violations(source, exercise.id, exercise.forbid)
+        result.static = violations(source, exercise.id, exercise.forbid) + missing_requirements(source, exercise.id, exercise.require)
         _check_exercise(course, exercise, cases, task.calls, task.error, oracle, result, student)
     return list(results.values())
 

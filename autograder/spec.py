@@ -248,6 +248,7 @@ class Exercise(Strict):
     function: str
     prompt: str = Field(min_length=10)
     forbid: list[str] = []
+    require: list[Literal["loops"]] = []
     tolerance: Optional[Tolerance] = None
     limits: Limits = Limits()
     checks: list[CheckGroup] = Field(min_length=1)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .build import stub_source
 from .checks.compare import compare
-from .checks.static import violations
+from .checks.static import missing_requirements, violations
 from .grade import ReferenceOracle, call_trusted, compare_symbolic_any, grade_source, prepare_cases, _has_sympy
 from .inputs import convert_literal
 from .sandbox import Zygote
@@ -149,7 +149,7 @@ def _check_authoring(course: Course, exercise: Exercise, source: str, oracle: Re
         report.problems.append(f"lists {len(exercise.mistakes)} mistakes; every exercise needs at least {MIN_MISTAKES}")
     if not any(g.visibility == "public" for g in exercise.checks):
         report.problems.append("has no public check group")
-    for problem in violations(source, exercise.id, exercise.forbid):
+    for problem in violations(source, exercise.id, exercise.forbid) + missing_requirements(source, exercise.id, exercise.require):
         report.problems.append(f"the reference breaks its own rule: {problem}")
     try:
         first = _fingerprint(course, exercise, "student-a")

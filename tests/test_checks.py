@@ -17,7 +17,8 @@ x, y = sympy.symbols("x y")
 def test_compare_accepts_equal_within_tolerance():
     assert compare(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-12])) is None
     assert compare(3.0, np.float64(3.0)) is None
-    assert compare((2, 3), [2, 3]) is None
+    assert compare([2, 3], (2, 3)) is None
+    assert "expected a tuple, got a list" in compare((2, 3), [2, 3]).summary
     assert compare({"a": np.zeros(2)}, {"a": np.zeros(2)}) is None
 
 
@@ -51,6 +52,7 @@ def test_compare_rejects_list_for_array_and_wrong_types():
     assert "wrap it with np.asarray" in str(compare(np.zeros(2), [0.0, 0.0]))
     assert "expected a bool" in str(compare(True, 1))
     assert "expected the integer 2, got the float 2.5" in str(compare(2, 2.5))
+    assert "expected an integer, got the float 10.0" in compare(10, 10.0).summary
     assert "missing keys ['W2']" in str(compare({"W1": 1, "W2": 2}, {"W1": 1}))
     assert "expected 'minimum', got 'maximum'" in str(compare("minimum", "maximum"))
 

@@ -1,8 +1,10 @@
 """compare: the student's value against the reference's — type, then shape and dtype, then values.
 
 Messages follow numpy.testing.assert_allclose: a verdict, counts, the worst difference, both values.
-Lists and tuples are interchangeable; a Python float and a numpy float64 are the same kind of number;
-an array and a list are not. NaN must meet NaN and ±inf the same infinity.
+A tuple must come back as a tuple (shapes are compared with ==, and [2, 3] != (2, 3)); a list may
+come back as a tuple. A Python number and a numpy scalar (or 0-d array) of the same kind are the same
+answer, but an integer must be an integer. An array and a list are not the same. NaN must meet NaN
+and ±inf the same infinity.
 """
 from __future__ import annotations
 
@@ -60,12 +62,9 @@ def compare(expected: Any, actual: Any, rtol: float = 1e-7, atol: float = 1e-9, 
     if isinstance(expected, (int, np.integer)):
         if isinstance(actual, np.ndarray) and actual.ndim == 0:
             actual = actual[()]
-        if isinstance(actual, (bool, np.bool_)) or not isinstance(actual, (int, np.integer, float, np.floating)):
-            return Difference(f"{at}expected an integer, got {type_name(actual)}",
-                              f"{at}expected the integer {expected}, got {type_name(actual)}: {show(actual)}")
-        if isinstance(actual, (float, np.floating)) and (not math.isfinite(actual) or actual != int(actual)):
-            return Difference(f"{at}expected an integer, got the float {show(actual)}",
-                              f"{at}expected the integer {expected}, got the float {show(actual)}")
+        if isinstance(actual, (bool, np.bool_)) or not isinstance(actual, (int, np.integer)):
+            kind = f"the float {show(actual)}" if isinstance(actual, (float, np.floating)) else type_name(actual)
+            return Difference(f"{at}expected an integer, got {kind}", f"{at}expected the integer {expected}, got {kind}")
         if int(expected) != int(actual):
             return Difference(f"{at}expected a different integer", f"{at}expected {int(expected)}, got {int(actual)}")
         return None
@@ -86,6 +85,9 @@ def compare(expected: Any, actual: Any, rtol: float = 1e-7, atol: float = 1e-9, 
         if actual is not None:
             return Difference(f"{at}expected None, got {type_name(actual)}")
         return None
+    if isinstance(expected, tuple) and isinstance(actual, list):
+        return Difference(f"{at}expected a tuple, got a list — convert it with tuple(...)",
+                          f"{at}expected the tuple {show(expected)}, got the list {show(actual)} — convert it with tuple(...)")
     if isinstance(expected, (list, tuple)):
         if not isinstance(actual, (list, tuple)):
             return Difference(f"{at}expected a {type(expected).__name__} of {len(expected)} items, got {type_name(actual)}",

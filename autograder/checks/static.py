@@ -130,3 +130,17 @@ def _source_text(node: ast.AST) -> str:
     except Exception:  # noqa: BLE001
         return "?"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def missing_requirements(source: str, function: str, rules: list[str]) -> list[str]:
+    """`require: [loops]`: the function (or a helper it calls) must contain an explicit loop."""
+    if "loops" not in rules:
+        return []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    for root in _functions_reached(tree, function):
+        if any(isinstance(node, tuple(_LOOPS)) for node in ast.walk(root)):
+            return []
+    return ["this exercise asks for explicit loops (for or while), and your function has none"]
