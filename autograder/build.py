@@ -50,7 +50,7 @@ def examples(course: Course, exercise: Exercise, oracle: ReferenceOracle, limit:
     """A few public cases as text, `call  ->  result`, for the stub's docstring."""
     public = [g for g in exercise.checks if g.visibility == "public" and g.cases is not None]
     lines = []
-    for case in prepare_cases(course, exercise, "release", [], public)[:limit]:
+    for case in prepare_cases(course, exercise, "release", public)[:limit]:
         outcome = oracle.expected(case) if case.group.kind != "raises" else None
         call = f"{exercise.id}({case.describe_inputs()})"
         result = f"raises {case.group.raises}" if outcome is None else (
@@ -72,7 +72,7 @@ def release_data(course: Course, oracle: ReferenceOracle) -> dict:
     for assignment in course.assignments:
         for exercise in course.exercises_of(assignment.id):
             groups = [g for g in exercise.checks if shipped(g)]
-            cases = prepare_cases(course, exercise, "release", [], [g for g in groups if g.cases is not None])
+            cases = prepare_cases(course, exercise, "release", [g for g in groups if g.cases is not None])
             expectations = [_expectation(case, exercise, oracle) for case in cases]
             spec = exercise.model_dump(exclude={"mistakes", "path"})
             spec["checks"] = [g.model_dump(exclude_none=True) for g in groups]

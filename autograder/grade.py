@@ -98,6 +98,7 @@ class PreparedCase:
     args: Any          # encoded (trusted) trees
     kwargs: Any
     blobs: list
+    _digest: Optional[str] = None
 
     def values(self) -> CaseInput:
         """Fresh decoded copies of the inputs, so nothing that ran before can have changed them."""
@@ -109,10 +110,12 @@ class PreparedCase:
     @property
     def digest(self) -> str:
         """Identifies the inputs (trees and the array bytes they refer to), for caching trusted answers."""
-        digest = hashlib.sha256(json.dumps([self.args, self.kwargs], sort_keys=True, default=str).encode())
-        for index in _blob_indices([self.args, self.kwargs]):
-            digest.update(self.blobs[index])
-        return digest.hexdigest()
+        if self._digest is None:
+            digest = hashlib.sha256(json.dumps([self.args, self.kwargs], sort_keys=True, default=str).encode())
+            for index in _blob_indices([self.args, self.kwargs]):
+                digest.update(self.blobs[index])
+            self._digest = digest.hexdigest()
+        return self._digest
 
     def describe_inputs(self) -> str:
         values = self.values()
@@ -132,12 +135,34 @@ def _blob_indices(tree) -> list[int]:
     return []
 
 
-def prepare_cases(course: Course, exercise: Exercise, student: str, blobs: list, groups: list[CheckGroup] | None = None,
+_CASES: dict[tuple, "PreparedCase"] = {}
+
+
+def _cached_case(key: tuple, exercise: Exercise, make) -> "PreparedCase":
+    """Prepared cases are immutable: literal and pooled ones are built once per process."""
+    case = _CASES.get(key)
+    if case is None or case.exercise is not exercise:
+        if len(_CASES) > 100_000:
+            _CASES.clear()
+        case = _CASES[key] = make()
+    return case
+
+
+def pool_size(course: Course, group: CheckGroup) -> int:
+    """How many fixed entries a generated group draws each student's cases from (0: fresh draws)."""
+    if group.pool is not None:
+        return group.pool
+    return course.spec.defaults.pool_factor * (group.count or 0)
+
+
+def prepare_cases(course: Course, exercise: Exercise, student: str, groups: list[CheckGroup] | None = None,
                   seed: int | None = None) -> list[PreparedCase]:
-    """Every case of the chosen groups, inputs encoded into `blobs`; generated ones seeded per student.
+    """Every case of the chosen groups; generated ones drawn per student.
 
     Literal cases always use the course seed (their expected values are stored in the release);
-    `seed` replaces it for generated groups only (fresh inputs for students' local checks).
+    `seed` replaces it for generated groups only (fresh inputs for students' local checks). A generated
+    group with a pool gives each student `count` distinct entries out of `pool`, chosen by the
+    student's seed, so trusted answers are computed once per entry for a whole class.
     """
     generated_seed = course.spec.seed if seed is None else seed
     params = exercise.parameters
@@ -146,25 +171,36 @@ def prepare_cases(course: Course, exercise: Exercise, student: str, blobs: list,
     for group in groups if groups is not None else exercise.checks:
         if group.cases is not None:
             for i, case in enumerate(group.cases):
-                generation = Generation(rng_for(course.spec.seed, "public", exercise.id, group.name, i))
-                args = [generation.value(v, params[j][1] if j < len(params) else None) for j, v in enumerate(case.args)]
-                kwargs = {k: generation.value(v, annotations.get(k)) for k, v in case.kwargs.items()}
-                cases.append(_encoded(exercise, group, i, f"{group.name} #{i + 1}", args, kwargs, blobs))
-        else:
-            for i in range(group.count or 0):
-                if group.pool:
-                    # drawn per student from a fixed pool, so trusted answers are computed once per entry
-                    entry = seed_for(generated_seed, student, exercise.id, group.name, i) % group.pool
-                    generation = Generation(rng_for(generated_seed, "pool", exercise.id, group.name, entry))
-                else:
-                    generation = Generation(rng_for(generated_seed, student, exercise.id, group.name, i))
+                def make(i=i, case=case, group=group):
+                    generation = Generation(rng_for(course.spec.seed, "public", exercise.id, group.name, i))
+                    args = [generation.value(v, params[j][1] if j < len(params) else None) for j, v in enumerate(case.args)]
+                    kwargs = {k: generation.value(v, annotations.get(k)) for k, v in case.kwargs.items()}
+                    return _encoded(exercise, group, i, f"{group.name} #{i + 1}", args, kwargs)
+                cases.append(_cached_case((id(exercise), course.spec.seed, group.name, "public", i), exercise, make))
+            continue
+        pool = pool_size(course, group)
+        count = group.count or 0
+        if pool:
+            chooser = rng_for(generated_seed, student, exercise.id, group.name, "pool")
+            entries = chooser.choice(pool, size=count, replace=pool < count)
+        for i in range(count):
+            def make(i=i, group=group, rng=None):
+                generation = Generation(rng)
                 generation.draw_dims(group.dims)
                 drawn = {}
                 for name, spec in (group.args or {}).items():
                     drawn[name] = generation.value(spec, annotations.get(name))
                     generation.drawn[name] = drawn[name]
                 args, kwargs = _positional(params, drawn)
-                cases.append(_encoded(exercise, group, i, f"{group.name} #{i + 1}", args, kwargs, blobs))
+                return _encoded(exercise, group, i, f"{group.name} #{i + 1}", args, kwargs)
+            if pool:
+                entry = int(entries[i])
+                base = _cached_case((id(exercise), generated_seed, group.name, "pool", entry), exercise,
+                                    lambda entry=entry, group=group: make(0, group, rng_for(generated_seed, "pool", exercise.id, group.name, entry)))
+                cases.append(PreparedCase(exercise, group, i, f"{group.name} #{i + 1}", base.args, base.kwargs, base.blobs,
+                                          base.digest))
+            else:
+                cases.append(make(i, group, rng_for(generated_seed, student, exercise.id, group.name, i)))
     return cases
 
 
@@ -178,10 +214,22 @@ def _positional(params, drawn: dict) -> tuple[list, dict]:
     return args, rest
 
 
-def _encoded(exercise, group, index, label, args, kwargs, blobs) -> PreparedCase:
+def _encoded(exercise, group, index, label, args, kwargs) -> PreparedCase:
+    blobs: list[bytes] = []
     args_tree, _ = encode(list(args), blobs)
     kwargs_tree, _ = encode(dict(kwargs), blobs)
     return PreparedCase(exercise, group, index, label, args_tree, kwargs_tree, blobs)
+
+
+def _shifted(tree, offset: int):
+    """The same encoded tree with its array references moved by `offset` (cases joined into one job)."""
+    if isinstance(tree, dict):
+        if tree.get("$") == "ndarray" and "blob" in tree:
+            return dict(tree, blob=tree["blob"] + offset)
+        return {k: _shifted(v, offset) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_shifted(v, offset) for v in tree]
+    return tree
 
 
 # ---------------------------------------------------------------- oracles
@@ -270,9 +318,16 @@ def grade_source(course: Course, assignment: str, source: str, filename: str, st
     plan: list[tuple[Exercise, list[PreparedCase]]] = []
     for exercise in chosen:
         groups = [g for g in exercise.checks if groups_filter is None or groups_filter(exercise, g)]
-        plan.append((exercise, prepare_cases(course, exercise, student, blobs, groups, seed)))
+        plan.append((exercise, prepare_cases(course, exercise, student, groups, seed)))
+    calls = {}
+    for exercise, cases in plan:
+        calls[exercise.id] = []
+        for case in cases:
+            offset = len(blobs)
+            blobs.extend(case.blobs)
+            calls[exercise.id].append((_shifted(case.args, offset), _shifted(case.kwargs, offset)) if offset else (case.args, case.kwargs))
     defaults = course.spec.defaults
-    tasks = [Task(exercise.id, [(c.args, c.kwargs) for c in cases],
+    tasks = [Task(exercise.id, calls[exercise.id],
                   timeout=exercise.limits.timeout or defaults.timeout,
                   memory_mb=exercise.limits.memory_mb or defaults.memory_mb) for exercise, cases in plan]
     run = zygote.run(source, filename, assignment, tasks, blobs)

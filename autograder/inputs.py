@@ -6,6 +6,7 @@ every regrade. numpy's Generator streams are platform independent.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -283,7 +284,12 @@ class Generation:
         namespace = {"rng": self.rng, "np": np, "numpy": np, "sympy": sympy, "math": math, "dims": self.dims,
                      "FunctionOf": lambda expr, variables: Callable_(expr=expr, variables=variables),
                      "Code": lambda source: Callable_(code=source), **self.dims, **self.drawn}
-        return eval(spec, namespace)  # trusted course code, run in the grader
+        return eval(_compiled(spec), namespace)  # trusted course code, run in the grader
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(source: str):
+    return compile(source, "<python generator>", "eval")
 
 
 def random_expression(rng: np.random.Generator, variables: list[str], depth: int, ops: list[str]):

@@ -34,6 +34,7 @@ from .wire import MessageReader, WireError, decode, encode, pack_message
 
 MAX_RESULT_BYTES = 256 * 2**20
 OUTPUT_EXCERPT = 4000
+OUTPUT_KEEP = 64 * 1024
 IMPORT_TIMEOUT = 10.0
 
 
@@ -226,7 +227,8 @@ class Zygote:
         events = {"tasks": {}}
         death = self._read_events(read_end, pid, tasks, events)
         os.close(read_end)
-        _send(self.sock, {"op": "wait", "pid": pid})
+        # a child that finished cleanly has already killed everything of its uid (itself included)
+        _send(self.sock, {"op": "wait", "pid": pid, "sweep": not events.get("done")})
         status, _, _ = _recv(self.sock)
         if death is None and not events.get("done") and "import_error" not in events:
             death = _describe_exit(status)
@@ -380,7 +382,8 @@ def _zygote_main(sock: socket.socket, caps: isolation.Capabilities) -> None:
             workdir, out_fd = children.pop(pid)
             output = os.pread(out_fd, OUTPUT_EXCERPT, 0).decode("utf-8", "replace")
             os.close(out_fd)
-            _sweep(pid, caps)
+            if header.get("sweep", True):
+                _sweep(pid, caps)
             shutil.rmtree(workdir, ignore_errors=True)
             _send(sock, {
                 "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
@@ -423,8 +426,8 @@ def _child_main(job: dict, blobs: list[bytes], result_fd: int, out_fd: int, work
         os.dup2(out_fd, 2)
         os.dup2(result_fd, 3)
         os.closerange(4, 1 << 16)
-        sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), line_buffering=True)
-        sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), line_buffering=True)
+        sys.stdout = _CappedText(1, OUTPUT_KEEP)
+        sys.stderr = _CappedText(2, OUTPUT_KEEP)
         sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -433,8 +436,35 @@ def _child_main(job: dict, blobs: list[bytes], result_fd: int, out_fd: int, work
         limits = isolation.ChildLimits(cpu_seconds=int(job["cpu_seconds"]), memory_bytes=int(job["memory_mb"]) * 2**20)
         isolation.confine(caps, limits, workdir, child_uid(os.getpid()) if caps.separate_uid else None)
         _run_tasks(job, blobs, _Channel(3))
+        if caps.separate_uid:
+            os.kill(-1, signal.SIGKILL)  # every process of this child's uid: leftovers, then itself
     finally:
         os._exit(0)
+
+
+class _CappedText(io.TextIOBase):
+    """stdout/stderr for student code: keeps the first bytes, silently drops the rest, so a function
+    that prints a flood still returns its answer (and the file-size limit is never reached this way)."""
+
+    def __init__(self, fd: int, cap: int):
+        self.fd, self.left = fd, cap
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        if self.left > 0:
+            data = text.encode("utf-8", "replace")[: self.left]
+            self.left -= len(data)
+            try:
+                os.write(self.fd, data)
+            except OSError:
+                self.left = 0
+        return len(text)
+
+    def fileno(self):
+        return self.fd
 
 
 class _Channel:

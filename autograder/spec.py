@@ -172,7 +172,7 @@ class CheckGroup(Strict):
     weight: float = Field(default=1.0, gt=0)
     cases: Optional[list[Case]] = None
     count: Optional[int] = Field(default=None, ge=1, le=1000)
-    pool: Optional[int] = Field(default=None, ge=1, le=100_000)
+    pool: Optional[int] = Field(default=None, ge=0, le=100_000)
     dims: dict[str, Any] = {}
     args: Optional[dict[str, Any]] = None
     raises: Optional[str] = None
@@ -313,6 +313,9 @@ class Defaults(Strict):
     atol: float = 1e-9
     timeout: float = 10.0
     memory_mb: int = 1024
+    # generated groups draw each student's `count` cases from `pool_factor * count` fixed entries
+    # (0: fresh inputs for every student); a group's own `pool` overrides it
+    pool_factor: int = Field(default=4, ge=0, le=1000)
 
 
 class CourseSpec(Strict):

@@ -45,7 +45,7 @@ def notebook_source(text: str) -> str:
     notebook = nbformat.reads(text, as_version=4)
     cells = []
     for cell in notebook.cells:
-        if cell.get("cell_type") != "code":
+        if cell.get("cell_type") != "code" or _is_check_cell(cell):
             continue
         lines = []
         for line in str(cell.get("source", "")).splitlines():
@@ -53,6 +53,18 @@ def notebook_source(text: str) -> str:
             lines.append(("# " + line) if stripped.startswith(("%", "!")) else line)
         cells.append("\n".join(lines))
     return "\n\n".join(cells) + "\n"
+
+
+def _is_check_cell(cell) -> bool:
+    """Cells that test rather than answer: nbgrader's autograder tests and our own check cells."""
+    meta = cell.get("metadata", {})
+    nbgrader = meta.get("nbgrader", {}) if isinstance(meta.get("nbgrader"), dict) else {}
+    if nbgrader.get("grade") and not nbgrader.get("solution"):
+        return True
+    if isinstance(meta.get("autograder"), dict):
+        return True
+    source = str(cell.get("source", ""))
+    return source.lstrip().startswith(("from autograder import", "import autograder"))
 
 
 def read_text(data: bytes, name: str) -> tuple[str, str | None]:

@@ -158,3 +158,8 @@ def test_warnings_fail_a_no_warnings_group(tiny, zygote):
     quiet = next(g for g in double.groups if g.name == "quietly")
     assert quiet.passed == 0 and "RuntimeWarning: overflow encountered in exp" in quiet.failure.summary
     assert 0 < double.score < double.max_score and triple.score == triple.max_score
+
+
+def test_output_flood_is_truncated_not_fatal(tiny, zygote):
+    double, triple = grade(tiny, zygote, "for _ in range(200_000):\n    print('spam' * 50)\nreturn 2 * x")
+    assert double.score == double.max_score and triple.score == triple.max_score

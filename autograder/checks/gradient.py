@@ -8,6 +8,7 @@ The error is relative: |a - n| / max(|a|, |n|, tiny), over the vector of directi
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 import numpy as np
@@ -16,13 +17,18 @@ from . import Difference
 from .helpers import namespace as helper_namespace
 
 
+@functools.lru_cache(maxsize=256)
+def _forward_code(source: str):
+    return compile(source, "<forward>", "exec" if "def forward" in source else "eval")
+
+
 def build_forward(source: str, parameters: list[str]):
     """A callable forward(**args) from trusted course code: an expression or a `def forward`."""
     scope = helper_namespace()
     if "def forward" in source:
-        exec(compile(source, "<forward>", "exec"), scope)  # trusted course code
+        exec(_forward_code(source), scope)  # trusted course code
         return scope["forward"]
-    code = compile(source.strip(), "<forward>", "eval")
+    code = _forward_code(source.strip())
     return lambda **args: eval(code, dict(scope, **args))  # trusted course code
 
 

@@ -6,6 +6,7 @@ Properties over sympy values run time-boxed, since evaluating an adversarial exp
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from . import Difference
@@ -13,10 +14,15 @@ from .helpers import namespace
 from .timebox import run_timeboxed
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(expr: str, name: str):
+    return compile(expr, f"<property {name}>", "eval")
+
+
 def check_property(spec, args: dict, output: Any, involves_sympy: bool, timeout: float = 5.0,
                    inline: bool = False) -> Difference | None:
     """inline: already inside a time-boxed child (or on trusted values), so no child of its own."""
-    code = compile(spec.expr.strip(), f"<property {spec.name}>", "eval")
+    code = _compiled(spec.expr.strip(), spec.name)
 
     def evaluate(report=None):
         try:

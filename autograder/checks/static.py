@@ -7,6 +7,7 @@ all `numpy.linalg`.
 from __future__ import annotations
 
 import ast
+import functools
 
 _OPERATORS = {"@": ast.MatMult, "*": ast.Mult, "**": ast.Pow, "+": ast.Add, "-": ast.Sub, "/": ast.Div,
               "//": ast.FloorDiv, "%": ast.Mod}
@@ -68,15 +69,23 @@ def _functions_reached(tree: ast.Module, name: str) -> list[ast.AST]:
     return reached
 
 
+@functools.lru_cache(maxsize=4)
+def _parsed(source: str):
+    """(tree, aliases) of a module, parsed once for all the exercises of a submission."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None, {}
+    return tree, _aliases(tree)
+
+
 def violations(source: str, function: str, rules: list[str]) -> list[str]:
     """Messages like 'line 4: `np.linalg.inv` uses numpy.linalg, which this exercise forbids'."""
     if not rules:
         return []
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
+    tree, aliases = _parsed(source)
+    if tree is None:
         return []  # reported as a syntax error elsewhere
-    aliases = _aliases(tree)
     found: list[tuple[int, str]] = []
     for root in _functions_reached(tree, function):
         for node in ast.walk(root):
@@ -136,9 +145,8 @@ def missing_requirements(source: str, function: str, rules: list[str]) -> list[s
     """`require: [loops]`: the function (or a helper it calls) must contain an explicit loop."""
     if "loops" not in rules:
         return []
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
+    tree, _ = _parsed(source)
+    if tree is None:
         return []
     for root in _functions_reached(tree, function):
         if any(isinstance(node, tuple(_LOOPS)) for node in ast.walk(root)):

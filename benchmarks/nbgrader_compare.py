@@ -1,0 +1,104 @@
+"""nbgrader's `autograde` against `autograder grade` on the same notebooks: a two-exercise nbgrader
+assignment (relu, broadcast_shape) with ordinary assert-based test cells, M submissions (half correct,
+half wrong), graded by both in the same run. Used by grade_throughput.py; needs the nbgrader extra.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = "broadcasting"
+
+ANSWERS = {
+    "relu": ("def relu(x):\n    ### BEGIN SOLUTION\n    return np.maximum(x, 0)\n    ### END SOLUTION\n",
+             "def relu(x):\n    return np.abs(x)\n"),
+    "broadcast_shape": (
+        "def broadcast_shape(a_shape, b_shape):\n    ### BEGIN SOLUTION\n    out = []\n"
+        "    for i in range(1, max(len(a_shape), len(b_shape)) + 1):\n"
+        "        a = a_shape[-i] if i <= len(a_shape) else 1\n        b = b_shape[-i] if i <= len(b_shape) else 1\n"
+        "        if a != b and 1 not in (a, b):\n            raise ValueError(f'{a_shape} and {b_shape} do not broadcast')\n"
+        "        out.append(b if a == 1 else a)\n    return tuple(reversed(out))\n    ### END SOLUTION\n",
+        "def broadcast_shape(a_shape, b_shape):\n    return tuple(max(a, b) for a, b in zip(a_shape, b_shape))\n"),
+}
+TESTS = {
+    "relu": "x = np.array([-1.0, 0.0, 2.5])\nassert np.allclose(relu(x), [0, 0, 2.5])\nassert relu(np.array([[1, -2]])).shape == (1, 2)\n",
+    "broadcast_shape": "assert broadcast_shape((8, 1, 6, 1), (7, 1, 5)) == (8, 7, 6, 5)\nassert broadcast_shape((3,), (4, 3)) == (4, 3)\n"
+                       "try:\n    broadcast_shape((2, 3), (4, 3))\n    raise AssertionError('no ValueError')\nexcept ValueError:\n    pass\n",
+}
+POINTS = {"relu": 3, "broadcast_shape": 5}
+REPEAT = 10
+
+
+def _meta(grade_id, solution, grade, points=None):
+    meta = {"grade_id": grade_id, "solution": solution, "grade": grade, "locked": not solution, "schema_version": 3}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def source_notebook() -> nbformat.NotebookNode:
+    cells = [new_code_cell("import numpy as np")]
+    for name, (solution, _) in ANSWERS.items():
+        cells.append(new_markdown_cell(f"## {name}"))
+        cells.append(new_code_cell(solution, metadata=_meta(name, True, False)))
+        cells.append(new_code_cell(TESTS[name], metadata=_meta(f"test_{name}", False, True, POINTS[name])))
+    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+
+
+def make_course(root: Path, submissions: int) -> None:
+    (root / "source" / ASSIGNMENT).mkdir(parents=True)
+    (root / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.root = r'{root}'\n"
+                                              "c.CourseDirectory.course_id = 'bench'\n")
+    nbformat.write(source_notebook(), root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    subprocess.run(["nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=root, check=True, capture_output=True)
+    released = nbformat.read(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    for k in range(submissions):
+        notebook = nbformat.from_dict(released)
+        for cell in notebook.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in ANSWERS:
+                right, wrong = ANSWERS[grade_id]
+                cell.source = right.replace("    ### BEGIN SOLUTION\n", "").replace("    ### END SOLUTION\n", "") if k % 2 == 0 else wrong
+        target = root / "submitted" / f"student{k:03d}" / ASSIGNMENT
+        target.mkdir(parents=True)
+        nbformat.write(notebook, target / f"{ASSIGNMENT}.ipynb")
+
+
+def compare(work: Path, submissions: int, jobs: int) -> None:
+    root = work / "nbgrader_course"
+    make_course(root, submissions)
+    started = time.perf_counter()
+    subprocess.run(["nbgrader", "autograde", ASSIGNMENT, "--create", "--force"], cwd=root, check=True, capture_output=True)
+    nbgrader_seconds = (time.perf_counter() - started) / submissions
+    # the same notebooks, repeated under more student ids, so the per-submission figure is the steady state
+    # (each worker's caches of pooled inputs and reference answers warm up over the first submissions)
+    many = work / "many" / "submitted"
+    for k in range(submissions * REPEAT):
+        source = root / "submitted" / f"student{k % submissions:03d}" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        (many / f"copy{k:04d}" / ASSIGNMENT).mkdir(parents=True)
+        (many / f"copy{k:04d}" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").write_bytes(source.read_bytes())
+    whole = _ours(many.parent, work / "ours", jobs)
+    submissions *= REPEAT
+    empty = work / "empty"
+    (empty / "submitted").mkdir(parents=True)
+    start_up = _ours(empty, work / "ours_empty", jobs)
+    ours_seconds = (whole - start_up) / submissions
+    print(f"two-exercise notebook assignment (nbgrader: {submissions // REPEAT} submissions; autograder: the same "
+          f"notebooks as {submissions} submissions):")
+    print(f"  nbgrader autograde:  {nbgrader_seconds:.3f} s per submission")
+    print(f"  autograder grade:    {ours_seconds:.3f} s per submission (the command takes {whole:.1f} s, of which "
+          f"{start_up:.1f} s is start-up with no submission)")
+    print(f"  ratio per submission: {nbgrader_seconds / ours_seconds:.0f}x faster; whole commands: {nbgrader_seconds * submissions / whole:.1f}x for the same number of submissions")
+
+
+def _ours(submissions: Path, out: Path, jobs: int) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "--jobs", str(jobs)],
+                   cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - started
