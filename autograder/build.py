@@ -118,6 +118,7 @@ def build_release(course: Course, out: Path, oracle: ReferenceOracle) -> list[Pa
     readme = out / "README.md"
     readme.write_text(_release_readme(course), encoding="utf-8")
     written.append(readme)
+    written += write_notebooks(course, out, oracle)
     return written
 
 
@@ -128,3 +129,116 @@ def _release_readme(course: Course) -> str:
     for assignment in course.assignments:
         lines.append(f"| `{assignment.id}.py` — {assignment.title} | {', '.join(assignment.exercises)} |")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- notebooks
+
+def _header_source(course: Course, assignment_id: str) -> str:
+    lines = ["import numpy as np"]
+    if any(w in e.function for e in course.exercises_of(assignment_id) for w in ("sympy", "Expr", "Symbol", "Matrix")):
+        lines.append("import sympy")
+    lines.append("from typing import Callable")
+    return "\n".join(lines)
+
+
+def student_notebook(course: Course, assignment_id: str, oracle: ReferenceOracle | None = None):
+    """Per exercise: the prompt (Markdown, LaTeX renders), a stub cell, and a check cell."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    assignment = course.assignment(assignment_id)
+    cells = [new_markdown_cell(f"# {assignment.title}\n\nFill in each function, run its cell, then run the check "
+                               "cell below it. `autograder check` in a terminal gives the same verdicts."),
+             new_code_cell(_header_source(course, assignment_id))]
+    for exercise in course.exercises_of(assignment_id):
+        cells.append(new_markdown_cell(f"## {exercise.title} — `{exercise.id}` ({exercise.points:g} points)\n\n{exercise.prompt.strip()}"))
+        signature = exercise.function.strip().rstrip(":")
+        cells.append(new_code_cell(f"{signature}:\n    # your code here\n    raise NotImplementedError(\"{exercise.id}\")"))
+        cells.append(new_code_cell(f'from autograder import check\ncheck("{exercise.id}")',
+                                   metadata={"autograder": {"check": exercise.id}}))
+    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+
+
+def write_notebooks(course: Course, out: Path, oracle: ReferenceOracle | None = None) -> list[Path]:
+    import nbformat
+
+    written = []
+    for assignment in course.assignments:
+        path = Path(out) / f"{assignment.id}.ipynb"
+        nbformat.write(student_notebook(course, assignment.id, oracle), path)
+        written.append(path)
+    return written
+
+
+def _reference_cell(course: Course, exercise: Exercise) -> str:
+    """The reference function with its body inside nbgrader's solution markers; helpers it calls are
+    nested inside, so the released stub keeps only the signature."""
+    import ast
+    import textwrap
+
+    source = course.solution_path(exercise.assignment).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    top = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    function = top[exercise.id]
+    needed, queue = [], [function]
+    while queue:
+        node = queue.pop()
+        for name in {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}:
+            if name in top and name != exercise.id and top[name] not in needed:
+                needed.append(top[name])
+                queue.append(top[name])
+    lines = source.splitlines()
+    body_start = function.body[0].lineno - 1
+    if isinstance(function.body[0], ast.Expr) and isinstance(getattr(function.body[0], "value", None), ast.Constant):
+        body_start = function.body[0].end_lineno  # leave the docstring out
+    body = "\n".join(lines[body_start:function.end_lineno])
+    helpers = "\n\n".join(textwrap.indent(ast.get_source_segment(source, h), "    ") for h in needed)
+    signature = exercise.function.strip().rstrip(":")
+    inner = (helpers + "\n\n" if helpers else "") + textwrap.indent(textwrap.dedent(body), "    ")
+    return f"{signature}:\n    ### BEGIN SOLUTION\n{inner}\n    ### END SOLUTION"
+
+
+def nbgrader_source_notebook(course: Course, assignment_id: str):
+    """nbgrader's source notebook: solution cells (autograded answers) and autograder-test cells that
+    call this package's grader, so nbgrader records exactly the points `autograder grade` gives."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    def meta(grade_id, solution=False, grade=False, points=None, locked=False):
+        data = {"grade_id": grade_id, "solution": solution, "grade": grade, "locked": locked, "schema_version": 3}
+        if points is not None:
+            data["points"] = points
+        return {"nbgrader": data}
+
+    assignment = course.assignment(assignment_id)
+    cells = [new_markdown_cell(f"# {assignment.title}", metadata=meta("title", locked=True)),
+             new_code_cell(_header_source(course, assignment_id), metadata=meta("imports", locked=True))]
+    for exercise in course.exercises_of(assignment_id):
+        cells.append(new_markdown_cell(f"## {exercise.title} — `{exercise.id}`\n\n{exercise.prompt.strip()}",
+                                       metadata=meta(f"{exercise.id}_prompt", locked=True)))
+        cells.append(new_code_cell(_reference_cell(course, exercise), metadata=meta(exercise.id, solution=True)))
+        cells.append(new_code_cell(f'from autograder.notebook import grade_cell\ngrade_cell("{exercise.id}")',
+                                   metadata=meta(f"test_{exercise.id}", grade=True, points=exercise.points, locked=True)))
+    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+
+
+def export_nbgrader(course: Course, out: Path) -> list[Path]:
+    import nbformat
+
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    config = out / "nbgrader_config.py"
+    config.write_text(f"c = get_config()\nc.CourseDirectory.root = r\"{out}\"\nc.CourseDirectory.course_id = \"{course.root.name}\"\n"
+                      "# test cells call autograder's grader: allow it the time a whole assignment may take\n"
+                      "c.ExecutePreprocessor.timeout = 600\n", encoding="utf-8")
+    written.append(config)
+    pointer = out / "autograder.json"
+    pointer.write_text(json.dumps({"course": str(course.root), "assignments": {
+        e: a.id for a in course.assignments for e in a.exercises}}, indent=2), encoding="utf-8")
+    written.append(pointer)
+    for assignment in course.assignments:
+        path = out / "source" / assignment.id / f"{assignment.id}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nbgrader_source_notebook(course, assignment.id), path)
+        written.append(path)
+    return written

@@ -92,7 +92,9 @@ def _symbolic(exercise) -> bool:
 def check(exercises, work_dir, all_details) -> None:
     """Check your work: public and self-verifying checks for the named (or all) exercises."""
     from .grade import grade_source
+    from .progress import Progress
     from .release import find_release, load_release
+    from .submissions import read_text
 
     started = time.perf_counter()
     root = find_release(work_dir)
@@ -114,10 +116,16 @@ def check(exercises, work_dir, all_details) -> None:
         if not wanted:
             continue
         path = root / f"{assignment.id}.py"
+        if not path.exists() and (root / f"{assignment.id}.ipynb").exists():
+            path = root / f"{assignment.id}.ipynb"
         if not path.exists():
-            click.echo(f"{path}: missing (expected your module for {assignment.id})", err=True)
+            click.echo(f"{root / assignment.id}.py: missing (expected your module or notebook for {assignment.id})", err=True)
             continue
-        work.append((assignment.id, wanted, path, path.read_text(encoding="utf-8", errors="replace")))
+        source, problem = read_text(path.read_bytes(), path.name)
+        if problem:
+            click.echo(f"{path}: {problem}", err=True)
+            continue
+        work.append((assignment.id, wanted, path, source))
     # the student's own release holds no secrets, so the zygote may start after reading it, and only
     # pays for sympy when the code or the exercises need it
     needs_sympy = any("sympy" in source or any(_symbolic(course.exercises[e]) for e in wanted) for _, wanted, _, source in work)
@@ -127,10 +135,15 @@ def check(exercises, work_dir, all_details) -> None:
         results += grade_source(course, assignment_id, source, str(path), "local", zygote, oracle, wanted,
                                 seed=int(time.time_ns() % 2**62))
     zygote.close()
+    progress = Progress(root)
+    progress.record(results)
+    progress.save()
     shown = 0
     for result in results:
         verbose = all_details or shown < 3 or len(exercises) > 0
-        show.print_exercise(out, result, verbose=verbose)
+        show.print_exercise(out, result, hint_index=max(0, progress.hints_seen(result.id) - 1), verbose=verbose)
+        if not result.passed and verbose:
+            out.print(f"    [dim]stuck? `autograder hint {result.id}` shows the next hint[/dim]")
         shown += 0 if result.passed else 1
     show.print_summary(out, results)
     out.print(f"[dim]checked in {time.perf_counter() - started:.2f} s[/dim]")
@@ -192,3 +205,184 @@ def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox) -> N
               f"feedback:  {out_path / 'feedback'}/<student>.md|.html\nGradescope: {out_path / 'results'}/<student>.json\n"
               f"report:    {out_path / 'report.html'}  ({len(written)} files written)")
     gradebook.close()
+
+
+@main.command(name="grade-one", hidden=True)
+@click.option("--source", "source_file", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--release", "release_dir", type=click.Path(file_okay=False), default=None)
+@click.option("--exercise", "exercises", multiple=True)
+@click.option("--course", "course_dir", type=click.Path(file_okay=False), default=None)
+@click.option("--assignment", default=None)
+@click.option("--student", default="local")
+@click.option("--json", "as_json", is_flag=True)
+def grade_one(source_file, release_dir, exercises, course_dir, assignment, student, as_json) -> None:
+    """Grade one module's text (used by notebooks): a release's checks, or a course's full grading."""
+    import io
+    import json
+
+    from rich.console import Console
+
+    from .grade import ReferenceOracle, grade_source
+    from .release import find_release, load_release
+
+    zygote = Zygote().start()
+    source = Path(source_file).read_text(encoding="utf-8", errors="replace")
+    if course_dir:
+        course = load_course(course_dir)
+        oracle, seed = ReferenceOracle(course), None
+        assignments = [assignment]
+    else:
+        root = find_release(release_dir or ".")
+        if root is None:
+            raise click.ClickException("not inside a student release")
+        course, oracle = load_release(root)
+        seed = int(time.time_ns() % 2**62)
+        defined = set(_defined_functions(source))
+        assignments = [a.id for a in course.assignments
+                       if (exercises and set(exercises) & set(a.exercises)) or (not exercises and defined & set(a.exercises))]
+    results = []
+    for assignment_id in assignments:
+        wanted = [e for e in course.assignment(assignment_id).exercises if not exercises or e in exercises]
+        results += grade_source(course, assignment_id, source, f"{assignment_id}.py", student, zygote, oracle, wanted, seed=seed)
+    zygote.close()
+    texts = {}
+    for result in results:
+        buffer = io.StringIO()
+        show.print_exercise(Console(file=buffer, width=100, no_color=True, highlight=False), result)
+        texts[result.id] = buffer.getvalue()
+    if as_json:
+        click.echo(json.dumps({"results": [r.to_dict() for r in results], "texts": texts, "text": "".join(texts.values())}))
+    else:
+        click.echo("".join(texts.values()))
+    sys.exit(0 if results and all(r.passed for r in results) else 1)
+
+
+def _defined_functions(source: str) -> list[str]:
+    import ast
+
+    try:
+        return [n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
+    except SyntaxError:
+        return []
+
+
+@main.group()
+def export() -> None:
+    """Export the course for other tools."""
+
+
+@export.command(name="nbgrader")
+@click.option("--course", "course_dir", type=click.Path(file_okay=False), help="Course folder.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="The nbgrader course folder to write.")
+def export_nbgrader_command(course_dir, out_dir) -> None:
+    """Write an nbgrader course: source notebooks whose test cells call this grader, and nbgrader_config.py."""
+    from .build import export_nbgrader
+
+    course = _course(course_dir)
+    for path in export_nbgrader(course, Path(out_dir)):
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {out_dir} && nbgrader generate_assignment <assignment>; after collecting, nbgrader autograde <assignment>")
+
+
+def _release_or_exit():
+    from .release import find_release, load_release
+
+    root = find_release(".")
+    if root is None:
+        _fail_spec(SpecError([f"{Path.cwd()}:1:1: not inside a student release"]))
+    course, _ = load_release(root)
+    return root, course
+
+
+@main.command()
+@click.argument("exercise")
+def hint(exercise) -> None:
+    """Reveal the next hint of an exercise (hints already seen are shown again)."""
+    from .progress import Progress
+
+    root, course = _release_or_exit()
+    if exercise not in course.exercises:
+        raise click.ClickException(f"unknown exercise {exercise!r}")
+    hints = course.exercises[exercise].hints
+    progress = Progress(root)
+    index = progress.reveal_hint(exercise, len(hints))
+    progress.save()
+    out = show.console()
+    shown = len(hints) if index is None else index + 1
+    for i in range(shown):
+        out.print(f"[cyan]Hint {i + 1}/{len(hints)}[/cyan] for {exercise}: {show.escape(hints[i].strip())}")
+    if index is None:
+        out.print("[dim]that was the last hint[/dim]")
+
+
+@main.command()
+def status() -> None:
+    """Progress per assignment: exercises passed and points, from your last checks."""
+    from rich.progress_bar import ProgressBar
+    from rich.table import Table
+
+    from .progress import Progress
+
+    root, course = _release_or_exit()
+    progress = Progress(root)
+    table = Table(title=course.spec.name)
+    for column in ("assignment", "passed", "points", ""):
+        table.add_column(column)
+    for assignment in course.assignments:
+        results = [progress.result(e) for e in assignment.exercises]
+        best = sum(course.exercises[e].points for e in assignment.exercises)
+        score = sum(r["score"] for r in results if r)
+        passed = sum(1 for r in results if r and r["passed"])
+        table.add_row(assignment.id, f"{passed}/{len(assignment.exercises)}", f"{score:g}/{best:g}",
+                      ProgressBar(total=len(assignment.exercises), completed=passed, width=20))
+    show.console().print(table)
+    todo = next((e for a in course.assignments for e in a.exercises if not (progress.result(e) or {}).get("passed")), None)
+    if todo:
+        show.console().print(f"next: `autograder check {todo}`")
+
+
+@main.command()
+@click.argument("assignment", required=False)
+@click.option("--interval", default=0.5, help="Seconds between looks at the files.")
+def watch(assignment, interval) -> None:
+    """Re-check on every save, and move on to the next unsolved exercise when one passes."""
+    from .progress import Progress
+
+    root, course = _release_or_exit()
+    assignments = [a for a in course.assignments if assignment in (None, a.id)]
+    if not assignments:
+        raise click.ClickException(f"unknown assignment {assignment!r}")
+
+    def current():
+        progress = Progress(root)
+        for a in assignments:
+            for e in a.exercises:
+                if not (progress.result(e) or {}).get("passed"):
+                    return a.id, e
+        return None
+
+    def stamp():
+        return {p: p.stat().st_mtime for a in assignments for p in (root / f"{a.id}.py", root / f"{a.id}.ipynb") if p.exists()}
+
+    out = show.console()
+    seen = None
+    try:
+        while True:
+            now = stamp()
+            if now != seen:
+                seen = now
+                import subprocess
+
+                target, checked = current(), set()
+                while target is not None and target not in checked:  # a pass moves straight on to the next one
+                    checked.add(target)
+                    out.rule(f"{target[0]}: {target[1]}")
+                    subprocess.run([sys.executable, "-m", "autograder", "check", target[1]], cwd=root)
+                    target = current()
+                if target is None:
+                    out.print("[green]every exercise passes — well done![/green]")
+                    return
+                out.print(f"[dim]watching {', '.join(a.id for a in assignments)} — save to check again, Ctrl-C to stop[/dim]")
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        out.print("stopped watching")
