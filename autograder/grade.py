@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import sys
 import json
 import math
 import warnings
@@ -484,8 +485,9 @@ def _type_of(value) -> str:
 
 
 def _has_sympy(value) -> bool:
-    import sympy
-
+    sympy = sys.modules.get("sympy")
+    if sympy is None:  # nothing can be a sympy value before sympy is imported
+        return False
     if isinstance(value, (sympy.Basic, sympy.MatrixBase)):
         return True
     if isinstance(value, (list, tuple)):

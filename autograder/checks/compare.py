@@ -9,6 +9,7 @@ and ±inf the same infinity.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -120,11 +121,8 @@ def compare(expected: Any, actual: Any, rtol: float = 1e-7, atol: float = 1e-9, 
 
 
 def _is_sympy(value) -> bool:
-    try:
-        import sympy
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(value, (sympy.Basic, sympy.MatrixBase))
+    sympy = sys.modules.get("sympy")  # nothing can be a sympy value before sympy is imported
+    return sympy is not None and isinstance(value, (sympy.Basic, sympy.MatrixBase))
 
 
 def _compare_arrays(expected: np.ndarray, actual: Any, rtol, atol, at, scalar=False) -> Difference | None:
