@@ -248,7 +248,7 @@ def grade_one(source_file, release_dir, exercises, course_dir, assignment, stude
     texts = {}
     for result in results:
         buffer = io.StringIO()
-        show.print_exercise(Console(file=buffer, width=100, no_color=True, highlight=False), result)
+        show.print_exercise(Console(file=buffer, width=100, color_system=None, highlight=False), result)
         texts[result.id] = buffer.getvalue()
     if as_json:
         click.echo(json.dumps({"results": [r.to_dict() for r in results], "texts": texts, "text": "".join(texts.values())}))

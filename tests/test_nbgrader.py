@@ -87,3 +87,22 @@ def test_nbgrader_round_trip_gives_the_same_scores(course, tmp_path):
     assert ours[("good", "middle_rows")] == course.exercises["middle_rows"].points
     assert 0 <= ours[("bad", "middle_rows")] < course.exercises["middle_rows"].points
     assert ours[("bad", "tensor_summary")] == 0
+
+
+def test_check_cell_in_a_real_kernel_shows_html(course, oracle, tmp_path):
+    nbclient = pytest.importorskip("nbclient")
+    from autograder.build import build_release
+
+    build_release(course, tmp_path, oracle)
+    notebook = nbformat.read(tmp_path / f"{ASSIGNMENT}.ipynb", as_version=4)
+    reference = (ROOT / "solutions" / f"{ASSIGNMENT}.py").read_text()
+    notebook.cells = [c for c in notebook.cells if "raise NotImplementedError" not in c.source]
+    notebook.cells.insert(2, nbformat.v4.new_code_cell(reference.replace("def middle_rows", "def _unused")))
+    notebook.cells.append(nbformat.v4.new_code_cell('from autograder import check\ncheck("tensor_summary", "middle_rows")'))
+    nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    html = [o["data"]["text/html"] for c in notebook.cells if c.cell_type == "code" and 'check("tensor_summary")' in c.source
+            for o in c.outputs if "data" in o and "text/html" in o["data"]]
+    assert html and "✓ tensor_summary" in html[0]
+    last = notebook.cells[-1].outputs
+    text = "".join(o["data"].get("text/plain", "") for o in last if "data" in o)
+    assert "✓ tensor_summary" in text and "✗ middle_rows" in text
