@@ -201,7 +201,15 @@ def _sympy_tree(expr, depth):
 def decode(tree: Any, blobs: list[bytes] | None = None, trusted: bool = False) -> Any:
     """Rebuild a value. `trusted=False` (output of student code) refuses callables and generators."""
     counter = [0]
-    return _decode(tree, blobs or [], trusted, 0, counter)
+    if trusted:
+        return _decode(tree, blobs or [], trusted, 0, counter)
+    try:
+        return _decode(tree, blobs or [], trusted, 0, counter)
+    except WireError:
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError, RecursionError, AttributeError, ArithmeticError) as exc:
+        # whatever a hostile tree trips over is a refusal, never a crash of the grader
+        raise WireError(f"malformed value ({type(exc).__name__})") from None
 
 
 class Unsupported:
@@ -309,6 +317,8 @@ def _parse_float(x):
 
 
 def _dtype(name) -> np.dtype:
+    if not isinstance(name, str):
+        raise WireError("malformed numpy scalar")
     allowed = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                "float16", "float32", "float64", "longdouble", "complex64", "complex128", "clongdouble"}
     if name not in allowed:
