@@ -497,10 +497,10 @@ def _has_sympy(value) -> bool:
     return False
 
 
-def _same(a: Any, b: Any, rtol: float, atol: float) -> bool:
+def _same(a: Any, b: Any, rtol: float, atol: float, inline: bool = False) -> bool:
     try:
         if _has_sympy(a):
-            return compare_symbolic_any(a, b, None) is None
+            return compare_symbolic_any(a, b, None, inline=inline) is None
         return compare(a, b, max(rtol, 1e-6), max(atol, 1e-9)) is None
     except Exception:  # noqa: BLE001 - values of different kinds simply differ
         return False
@@ -512,32 +512,45 @@ def match_mistakes(exercise: Exercise, failing, oracle, rtol, atol) -> list[dict
     Only failing cases where the mistake behaves differently from the reference count as evidence
     (elsewhere agreeing with the mistake proves nothing); a mistake matches when there is such a case
     among those examined and the student agrees with it on every one. A match on returned values
-    outranks a match on exception types alone.
+    outranks a match on exception types alone. Comparisons of trusted values (reference, mistakes)
+    run inline; those involving the student's sympy values run together in one time-boxed child.
     """
     examined = failing[:MISTAKE_CASES]
-    by_values, by_exceptions = [], []
+    evidence: dict[int, list] = {}   # mistake -> [(call, mistake outcome)] on discriminating cases
     for index, mistake in enumerate(exercise.mistakes):
-        evidence, agrees, values_seen = 0, True, False
+        evidence[index] = []
         for case, call in examined:
             outcome, reference = oracle.mistake(case, index), oracle.expected(case)
             if outcome is None or reference is None:
                 continue
             discriminates = (outcome.kind != reference.kind or (outcome.warned and not reference.warned)
                              or (outcome.kind == "raised" and outcome.exc_mro[:1] != reference.exc_mro[:1])
-                             or (outcome.kind == "value" and not _same(reference.value, outcome.value, rtol, atol)))
-            if not discriminates:
-                continue
-            evidence += 1
+                             or (outcome.kind == "value" and not _same(reference.value, outcome.value, rtol, atol, inline=True)))
+            if discriminates:
+                evidence[index].append((call, outcome))
+    symbolic = [(i, k) for i, items in evidence.items() for k, (call, outcome) in enumerate(items)
+                if call.kind == outcome.kind == "value" and _has_sympy(outcome.value)]
+    verdicts = {}
+    if symbolic:
+        runs = [lambda i=i, k=k: compare_symbolic_any(evidence[i][k][1].value, evidence[i][k][0].value, None, inline=True)
+                for i, k in symbolic]
+        verdicts = {key: difference is None for key, difference in zip(symbolic, compare_batch(runs))}
+    by_values, by_exceptions = [], []
+    for index, items in evidence.items():
+        agrees, values_seen = bool(items), False
+        for k, (call, outcome) in enumerate(items):
             if call.kind != outcome.kind:
                 agrees = False
             elif call.kind == "raised":
                 agrees = agrees and outcome.exc_mro[:1] == [call.exc_type]
             else:
                 values_seen = True
-                agrees = agrees and _same(outcome.value, call.value, rtol, atol) and (not outcome.warned or bool(call.warnings))
+                same = verdicts[(index, k)] if (index, k) in verdicts else _same(outcome.value, call.value, rtol, atol)
+                agrees = agrees and same and (not outcome.warned or bool(call.warnings))
             if not agrees:
                 break
-        if evidence and agrees:
+        if agrees:
+            mistake = exercise.mistakes[index]
             (by_values if values_seen else by_exceptions).append({"name": mistake.name, "feedback": mistake.feedback})
     return by_values or by_exceptions
 
