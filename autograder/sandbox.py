@@ -36,6 +36,7 @@ MAX_RESULT_BYTES = 256 * 2**20
 OUTPUT_EXCERPT = 4000
 OUTPUT_KEEP = 64 * 1024
 IMPORT_TIMEOUT = 10.0
+TASK_GAP = 2.0  # harness work between two exercises in one child
 
 
 @dataclass
@@ -225,7 +226,7 @@ class Zygote:
         reply, _, _ = _recv(self.sock)
         pid = reply["pid"]
         events = {"tasks": {}}
-        death = self._read_events(read_end, pid, tasks, events)
+        death = self._read_events(read_end, pid, tasks, indices, events)
         os.close(read_end)
         # a child that finished cleanly has already killed everything of its uid (itself included)
         _send(self.sock, {"op": "wait", "pid": pid, "sweep": not events.get("done")})
@@ -234,20 +235,30 @@ class Zygote:
             death = _describe_exit(status)
         return events, death, status.get("output", "")
 
-    def _read_events(self, fd, pid, tasks, events) -> str | None:
-        """Read the child's messages until it closes the pipe; kill it on a deadline or a flood."""
+    def _read_events(self, fd, pid, tasks, indices, events) -> str | None:
+        """Read the child's messages until it closes the pipe; kill it on a deadline or a flood.
+
+        The student's code can write to the same pipe, so nothing it says is trusted for control:
+        a task starts only when it is the next one expected, its deadline is armed once, and the
+        whole child has a hard wall-clock budget (import + every task's timeout + small gaps).
+        """
         reader = MessageReader()
         received = 0
         current = None
-        deadline = time.monotonic() + IMPORT_TIMEOUT
-        started = time.monotonic()
+        position = 0  # index into `indices` of the next task expected to start
+        now = time.monotonic()
+        hard_deadline = now + IMPORT_TIMEOUT + sum(tasks[i].timeout + TASK_GAP for i in indices)
+        deadline = now + IMPORT_TIMEOUT
+        started = now
         while True:
-            wait = deadline - time.monotonic()
+            wait = min(deadline, hard_deadline) - time.monotonic()
             if wait <= 0:
                 _kill(pid)
-                if current is None:
+                if current is not None:
+                    return f"timed out: still running after {tasks[current].timeout:g} s (an infinite loop, or far too slow)"
+                if position == 0:
                     return f"loading your module took longer than {IMPORT_TIMEOUT:g} s (is there a loop at the top level?)"
-                return f"timed out: still running after {tasks[current].timeout:g} s (an infinite loop, or far too slow)"
+                return "timed out between two exercises"
             ready, _, _ = select.select([fd], [], [], wait)
             if not ready:
                 continue
@@ -265,14 +276,15 @@ class Zygote:
                 return f"sent unreadable data ({exc})"
             for header, blobs in messages:
                 event = header.get("event")
-                if event == "import_error":
+                if event == "import_error" and position == 0:
                     events["import_error"] = str(header.get("message", ""))[:2000]
                 elif event == "start":
-                    current = header.get("task")
-                    if current in [t for t in range(len(tasks))]:
-                        events["tasks"].setdefault(current, _Record(tasks[current]).as_dict())
-                        deadline = time.monotonic() + tasks[current].timeout
+                    if current is None and position < len(indices) and header.get("task") == indices[position]:
+                        current = indices[position]
+                        position += 1
+                        events["tasks"][current] = _Record(tasks[current]).as_dict()
                         started = time.monotonic()
+                        deadline = started + tasks[current].timeout
                 elif event in ("result", "raised") and current is not None:
                     record = events["tasks"][current]
                     call = header.get("call")
@@ -289,7 +301,7 @@ class Zygote:
                         [c or CallOutcome("error", message="no result") for c in record["calls"]],
                         record.get("error"), time.monotonic() - started)
                     current = None
-                    deadline = time.monotonic() + IMPORT_TIMEOUT
+                    deadline = time.monotonic() + TASK_GAP
                 elif event == "done":
                     events["done"] = True
 

@@ -40,7 +40,7 @@ def type_name(value: Any) -> str:
     from ..wire import Unsupported
 
     if isinstance(value, Unsupported):
-        return f"an object of type {value.type_name}"
+        return f"an object of type {value.type_name}" + (f" ({value.text})" if value.text and "bytes, over" in value.text else "")
     return type(value).__name__
 
 
