@@ -49,6 +49,7 @@ class Capabilities:
     separate_uid: bool = False
     network_namespace: bool = False
     landlock_abi: int = 0
+    seccomp: bool = False
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -72,6 +73,8 @@ class Capabilities:
             out.append("Landlock (Linux >= 5.13 with landlock in the lsm= boot list)")
         elif self.landlock_abi < 4:
             out.append(f"Landlock ABI >= 4 for TCP rules (this kernel has ABI {self.landlock_abi})")
+        if not self.seccomp:
+            out.append("seccomp filters (Linux on x86_64 or aarch64)")
         return out
 
     def describe(self) -> str:
@@ -82,6 +85,8 @@ class Capabilities:
             layers.append("no network")
         if self.landlock_abi:
             layers.append(f"Landlock v{self.landlock_abi}")
+        if self.seccomp:
+            layers.append("seccomp")
         text = f"sandbox: {self.level} ({', '.join(layers)})"
         missing = self.missing()
         if missing:
@@ -106,6 +111,7 @@ def probe() -> Capabilities:
     disabled = set(filter(None, os.environ.get("AUTOGRADER_DISABLE", "").split(",")))
     caps.separate_uid = caps.root and sys.platform.startswith("linux") and "uid" not in disabled
     caps.landlock_abi = 0 if "landlock" in disabled else landlock_abi()
+    caps.seccomp = "seccomp" not in disabled and _seccomp_available()
     if sys.platform.startswith("linux") and _libc is not None and "network" not in disabled:
         pid = os.fork()
         if pid == 0:
@@ -164,7 +170,61 @@ def confine(caps: Capabilities, limits: ChildLimits, workdir: str, uid: int | No
         _libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
     if caps.landlock_abi and not _landlock(caps.landlock_abi, workdir):
         failed.append("Landlock")
+    if caps.seccomp and not _seccomp_denylist():
+        failed.append("seccomp")
     return failed
+
+
+# syscalls a graded function never needs and an attack might: sockets, tracing and reading other
+# processes, namespaces and mounts, kernel modules and keys, eBPF, perf, userfaultfd
+_DENIED_SYSCALLS = {
+    "x86_64": (0xC000003E, [41, 101, 310, 311, 165, 166, 272, 308, 321, 246, 320, 175, 313, 176, 298, 250, 248, 249,
+                            323, 155, 161, 167, 168, 169, 134, 163]),
+    "aarch64": (0xC00000B7, [198, 117, 270, 271, 40, 39, 97, 268, 280, 104, 294, 105, 273, 106, 241, 219, 217, 218,
+                             282, 41, 51, 224, 225, 142, 89]),
+}
+
+
+def _seccomp_available() -> bool:
+    import platform
+
+    if not sys.platform.startswith("linux") or _libc is None or platform.machine() not in _DENIED_SYSCALLS:
+        return False
+    try:
+        with open("/proc/self/status") as status:
+            return any(line.startswith("Seccomp:") for line in status)
+    except OSError:
+        return False
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def _seccomp_denylist() -> bool:
+    """A classic BPF filter: the listed syscalls fail with EPERM, everything else is allowed."""
+    import platform
+
+    arch, numbers = _DENIED_SYSCALLS[platform.machine()]
+    load_word, jump_eq, ret = 0x20, 0x15, 0x06
+    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    program = [_SockFilter(load_word, 0, 0, 4),                    # seccomp_data.arch
+               _SockFilter(jump_eq, 1, 0, arch),                    # our architecture: go on
+               _SockFilter(ret, 0, 0, allow),                       # another one (x32 ...): leave it
+               _SockFilter(load_word, 0, 0, 0)]                     # seccomp_data.nr
+    for index, number in enumerate(numbers):
+        remaining = len(numbers) - index - 1
+        program.append(_SockFilter(jump_eq, remaining + 1, 0, number))  # match: jump to the deny at the end
+    program += [_SockFilter(ret, 0, 0, allow), _SockFilter(ret, 0, 0, deny)]
+    filters = (_SockFilter * len(program))(*program)
+    fprog = _SockFprog(len(program), filters)
+    if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        return False
+    return _libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
 
 
 class _CapHeader(ctypes.Structure):
