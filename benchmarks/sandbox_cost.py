@@ -63,6 +63,7 @@ def main() -> None:
             caps.separate_uid = caps.separate_uid and keep.get("uid", False)
             caps.network_namespace = caps.network_namespace and keep.get("net", False)
             caps.landlock_abi = caps.landlock_abi if keep.get("landlock", False) else 0
+            caps.seccomp = caps.seccomp and keep.get("seccomp", False)
             return caps
         return apply
 
@@ -70,7 +71,8 @@ def main() -> None:
     print(f"fresh `python -c 'import numpy, sympy'` per submission: {baseline * 1000:7.1f} ms")
     for label, layers in (("process + rlimits", only()), ("+ separate uid", only(uid=True)),
                           ("+ network namespace", only(uid=True, net=True)),
-                          ("+ Landlock (all layers)", only(uid=True, net=True, landlock=True))):
+                          ("+ Landlock", only(uid=True, net=True, landlock=True)),
+                          ("+ seccomp (all layers)", only(uid=True, net=True, landlock=True, seccomp=True))):
         cost, level = per_child(layers, runs)
         print(f"zygote child, {label:24s}: {cost * 1000:7.1f} ms  ({baseline / cost:5.1f}x faster)   [{level.split(';')[0]}]")
 
