@@ -38,7 +38,7 @@ def stub_source(course: Course, assignment_id: str, oracle: ReferenceOracle | No
         "",
         "import numpy as np",
     ]
-    if any(word in e.function for e in course.exercises_of(assignment_id) for word in ("sympy", "Expr", "Symbol", "Matrix")):
+    if any(e.uses_sympy for e in course.exercises_of(assignment_id)):
         lines.append("import sympy")
     lines.append("")
     for exercise in course.exercises_of(assignment_id):
@@ -135,7 +135,7 @@ def _release_readme(course: Course) -> str:
 
 def _header_source(course: Course, assignment_id: str) -> str:
     lines = ["import numpy as np"]
-    if any(w in e.function for e in course.exercises_of(assignment_id) for w in ("sympy", "Expr", "Symbol", "Matrix")):
+    if any(e.uses_sympy for e in course.exercises_of(assignment_id)):
         lines.append("import sympy")
     lines.append("from typing import Callable")
     return "\n".join(lines)

@@ -80,11 +80,6 @@ def build(course_dir, out_dir) -> None:
     out.print(f"student release in {out_dir}: {len(course.exercises)} exercises in {len(course.assignments)} modules")
 
 
-def _symbolic(exercise) -> bool:
-    text = exercise.function + "".join(str(g.args) + str(g.cases) for g in exercise.checks)
-    return any(word in text for word in ("sympy", "Expr", "Symbol", "Matrix", "callable", "Callable", "expr"))
-
-
 @main.command()
 @click.argument("exercises", nargs=-1)
 @click.option("--dir", "work_dir", type=click.Path(file_okay=False), default=".", help="The student release folder.")
@@ -128,7 +123,7 @@ def check(exercises, work_dir, all_details) -> None:
         work.append((assignment.id, wanted, path, source))
     # the student's own release holds no secrets, so the zygote may start after reading it, and only
     # pays for sympy when the code or the exercises need it
-    needs_sympy = any("sympy" in source or any(_symbolic(course.exercises[e]) for e in wanted) for _, wanted, _, source in work)
+    needs_sympy = any("sympy" in source or any(course.exercises[e].uses_sympy for e in wanted) for _, wanted, _, source in work)
     zygote = Zygote(warm_sympy=needs_sympy).start()
     results = []
     for assignment_id, wanted, path, source in work:

@@ -13,7 +13,6 @@ import json
 import math
 import warnings
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
@@ -553,15 +552,3 @@ def match_mistakes(exercise: Exercise, failing, oracle, rtol, atol) -> list[dict
             mistake = exercise.mistakes[index]
             (by_values if values_seen else by_exceptions).append({"name": mistake.name, "feedback": mistake.feedback})
     return by_values or by_exceptions
-
-
-def total(results: list[ExerciseResult]) -> tuple[float, float]:
-    return (round(sum(r.score for r in results), 4), round(sum(r.max_score for r in results), 4))
-
-
-def is_finite_number(x) -> bool:
-    return isinstance(x, (int, float)) and math.isfinite(x)
-
-
-def read_source(path: Path) -> str:
-    return path.read_text(encoding="utf-8", errors="replace")

@@ -13,7 +13,7 @@ import os
 import resource
 import sys
 import sysconfig
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 _SYS_LANDLOCK_CREATE_RULESET = 444
 _SYS_LANDLOCK_ADD_RULE = 445
@@ -50,7 +50,6 @@ class Capabilities:
     network_namespace: bool = False
     landlock_abi: int = 0
     seccomp: bool = False
-    notes: list[str] = field(default_factory=list)
 
     @property
     def level(self) -> str:

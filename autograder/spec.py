@@ -298,6 +298,12 @@ class Exercise(Strict):
         return self
 
     @property
+    def uses_sympy(self) -> bool:
+        """Its signature has sympy types, or its inputs are expressions or callables built from them."""
+        text = self.function + "".join(str(g.args) + str(g.cases) for g in self.checks)
+        return any(word in text for word in ("sympy", "Expr", "Symbol", "Matrix", "callable", "Callable", "expr"))
+
+    @property
     def parameters(self) -> list[tuple[str, Optional[str]]]:
         return _signature_of(self.function)[1]
 

@@ -27,3 +27,51 @@ def oracle(course):
     from autograder.grade import ReferenceOracle
 
     return ReferenceOracle(course)
+
+
+TINY_EXERCISE = """\
+id: {id}
+title: {id}
+points: 2
+function: "def {id}(x: np.ndarray) -> np.ndarray"
+prompt: Return {factor} times the array.
+limits: {{timeout: 1.5, memory_mb: 300}}
+checks:
+  - name: examples
+    visibility: public
+    cases:
+      - args: [[1.0, 2.0]]
+  - name: random
+    count: 3
+    args: {{x: {{array: {{shape: [3]}}}}}}
+  - name: quietly
+    no_warnings: true
+    cases:
+      - args: [[0.5]]
+hints: [a, b]
+mistakes:
+  - name: added
+    feedback: You added instead of multiplying.
+    code: |
+      def {id}(x):
+          return x + {factor}
+"""
+TINY_SOLUTIONS = "def double(x):\n    return 2 * x\n\n\ndef triple(x):\n    return 3 * x\n"
+
+
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory):
+    """A two-exercise course (double, triple) with short limits, for sandbox and attack tests."""
+    from autograder.grade import ReferenceOracle
+    from autograder.spec import load_course
+
+    root = tmp_path_factory.mktemp("tiny")
+    (root / "course.yml").write_text("name: Tiny\nseed: 3\nassignments:\n  - id: basics\n    title: Basics\n"
+                                     "    exercises: [double, triple]\n")
+    (root / "exercises" / "basics").mkdir(parents=True)
+    for name, factor in (("double", 2), ("triple", 3)):
+        (root / "exercises" / "basics" / f"{name}.yml").write_text(TINY_EXERCISE.format(id=name, factor=factor))
+    (root / "solutions").mkdir()
+    (root / "solutions" / "basics.py").write_text(TINY_SOLUTIONS)
+    course = load_course(root)
+    return course, ReferenceOracle(course)

@@ -135,8 +135,7 @@ def compare_batch(comparisons: list, timeout: float = DEFAULT_TIMEOUT) -> list[D
             return None if difference is None else [difference.summary, difference.detail]
         return run
 
-    raw = run_batch_timeboxed([wrap(c) for c in comparisons], timeout)
-    timed_out = run_batch_timeboxed.timed_out
+    raw, timed_out = run_batch_timeboxed([wrap(c) for c in comparisons], timeout)
     out = []
     for index, value in enumerate(raw):
         if index in timed_out:

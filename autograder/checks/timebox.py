@@ -9,13 +9,13 @@ import signal
 import time
 
 
-def run_timeboxed(function, timeout: float, memory_mb: int = 2048, reset_on_report: bool = False):
+def run_timeboxed(function, timeout: float, reset_on_report: bool = False, reports: list | None = None):
     """Call function() in a fork; return (finished, its JSON-able result or the last partial result).
 
     The function receives `report(value)` and may call it with partial results as it goes, so work
     done before a timeout still counts. With reset_on_report, each report starts a new time budget
-    (a batch of items, each with its own timeout). Returns (finished, last) and, through
-    `run_timeboxed.reports`, every report received.
+    (a batch of items, each with its own timeout). Returns (finished, last); every report received
+    is also appended to `reports` when given.
     """
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -39,7 +39,7 @@ def run_timeboxed(function, timeout: float, memory_mb: int = 2048, reset_on_repo
             os._exit(0)
     os.close(write_end)
     buffer, deadline, finished, last = b"", time.monotonic() + timeout, False, None
-    reports = []
+    reports = [] if reports is None else reports
     while True:
         wait = deadline - time.monotonic()
         if wait <= 0:
@@ -64,15 +64,14 @@ def run_timeboxed(function, timeout: float, memory_mb: int = 2048, reset_on_repo
             last = message
     os.close(read_end)
     os.waitpid(pid, 0)
-    run_timeboxed.reports = reports
     return finished, last
 
 
-def run_batch_timeboxed(items: list, timeout: float) -> list:
+def run_batch_timeboxed(items: list, timeout: float) -> tuple[list, set[int]]:
     """Run item() for each item in forked children, `timeout` seconds each; a slow item costs only itself.
 
-    Each item returns a JSON-able value; an item that times out or fails gives None in its place
-    and the next items continue in a fresh child.
+    Each item returns a JSON-able value. Returns the values and the indices of the items that timed out
+    or failed (their value is None); the items after one of those continue in a fresh child.
     """
     results: list = [None] * len(items)
     timed_out: set[int] = set()
@@ -83,13 +82,13 @@ def run_batch_timeboxed(items: list, timeout: float) -> list:
                 report({"i": index, "v": items[index]()})
             return None
 
-        run_timeboxed(work, timeout, reset_on_report=True)
-        done = [r for r in run_timeboxed.reports if isinstance(r, dict) and "i" in r]
+        reports: list = []
+        run_timeboxed(work, timeout, reset_on_report=True, reports=reports)
+        done = [r for r in reports if isinstance(r, dict) and "i" in r]
         for report in done:
             results[report["i"]] = report["v"]
         last = max((r["i"] for r in done), default=start - 1)
         if last + 1 < len(items):
             timed_out.add(last + 1)
         start = last + 2
-    run_batch_timeboxed.timed_out = timed_out
-    return results
+    return results, timed_out

@@ -20,49 +20,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from autograder.grade import ReferenceOracle, grade_source
-from autograder.spec import load_course
+from autograder.grade import grade_source
 
-EXERCISE = """\
-id: {id}
-title: {id}
-points: 2
-function: "def {id}(x: np.ndarray) -> np.ndarray"
-prompt: Return {factor} times the array.
-limits: {{timeout: 1.5, memory_mb: 300}}
-checks:
-  - name: examples
-    visibility: public
-    cases:
-      - args: [[1.0, 2.0]]
-  - name: random
-    count: 3
-    args: {{x: {{array: {{shape: [3]}}}}}}
-  - name: quietly
-    no_warnings: true
-    cases:
-      - args: [[0.5]]
-hints: [a, b]
-"""
-
-SOLUTIONS = "def double(x):\n    return 2 * x\n\n\ndef triple(x):\n    return 3 * x\n"
 GOOD_TRIPLE = "\ndef triple(x):\n    return 3 * x\n"
 GOOD_DOUBLE = "\ndef double(x):\n    return 2 * x\n"
 SANDBOX_UID_MIN = 200_000
-
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tiny")
-    (root / "course.yml").write_text("name: Tiny\nseed: 3\nassignments:\n  - id: basics\n    title: Basics\n"
-                                     "    exercises: [double, triple]\n")
-    (root / "exercises" / "basics").mkdir(parents=True)
-    for name, factor in (("double", 2), ("triple", 3)):
-        (root / "exercises" / "basics" / f"{name}.yml").write_text(EXERCISE.format(id=name, factor=factor))
-    (root / "solutions").mkdir()
-    (root / "solutions" / "basics.py").write_text(SOLUTIONS)
-    course = load_course(root)
-    return course, ReferenceOracle(course)
 
 
 # ---------------------------------------------------------------------------- the cases
@@ -332,7 +294,7 @@ def arena(tmp_path):
     other = tmp_path / "other_student"
     other.mkdir()
     os.chmod(other, 0o777)
-    (other / "basics.py").write_text(SOLUTIONS)
+    (other / "basics.py").write_text("def double(x):\n    return 2 * x\n")
     os.chmod(other / "basics.py", 0o666)
     gradebook = tmp_path / "gradebook.sqlite"
     gradebook.write_bytes(b"SQLite format 3\0 secret grades")
@@ -362,6 +324,7 @@ def test_attack(case, tiny, zygote, arena):
     course, _ = tiny
     tmp, tcp, udp = arena
     before = _snapshot(tmp, course.root)
+    solutions = (course.root / "solutions" / "basics.py").read_text()
     source = _source(case, tmp=tmp, root=course.root, tcp_port=tcp.getsockname()[1], udp_port=udp.getsockname()[1])
 
     results = _grade(tiny, zygote, source)
@@ -380,7 +343,7 @@ def test_attack(case, tiny, zygote, arena):
 
     # nothing outside the child's working directory changed
     assert _snapshot(tmp, course.root) == before
-    assert (course.root / "solutions" / "basics.py").read_text() == SOLUTIONS
+    assert (course.root / "solutions" / "basics.py").read_text() == solutions
     # nothing reached the loopback listeners
     with pytest.raises(BlockingIOError):
         tcp.accept()
