@@ -22,7 +22,7 @@ from .checks.compare import compare, show
 from .checks.gradient import build_forward, check_gradient
 from .checks.property import check_property
 from .checks.static import missing_requirements, violations
-from .checks.symbolic import compare_batch, compare_symbolic
+from .checks.symbolic import UNDECIDED, compare_batch, compare_symbolic
 from .inputs import CaseInput, Generation, rng_for, seed_for
 from .sandbox import CallOutcome, SandboxResult, Task, Zygote
 from .spec import CheckGroup, Course, Exercise
@@ -221,17 +221,6 @@ def _encoded(exercise, group, index, label, args, kwargs) -> PreparedCase:
     return PreparedCase(exercise, group, index, label, args_tree, kwargs_tree, blobs)
 
 
-def _shifted(tree, offset: int):
-    """The same encoded tree with its array references moved by `offset` (cases joined into one job)."""
-    if isinstance(tree, dict):
-        if tree.get("$") == "ndarray" and "blob" in tree:
-            return dict(tree, blob=tree["blob"] + offset)
-        return {k: _shifted(v, offset) for k, v in tree.items()}
-    if isinstance(tree, list):
-        return [_shifted(v, offset) for v in tree]
-    return tree
-
-
 # ---------------------------------------------------------------- oracles
 
 @dataclass
@@ -325,17 +314,21 @@ def grade_source(course: Course, assignment: str, source: str, filename: str, st
         for case in cases:
             offset = len(blobs)
             blobs.extend(case.blobs)
-            calls[exercise.id].append((_shifted(case.args, offset), _shifted(case.kwargs, offset)) if offset else (case.args, case.kwargs))
+            calls[exercise.id].append((case.args, case.kwargs, offset, len(blobs)))
     defaults = course.spec.defaults
     tasks = [Task(exercise.id, calls[exercise.id],
                   timeout=exercise.limits.timeout or defaults.timeout,
                   memory_mb=exercise.limits.memory_mb or defaults.memory_mb) for exercise, cases in plan]
     run = zygote.run(source, filename, assignment, tasks, blobs)
+    checked = []
     for (exercise, cases), task in zip(plan, run.tasks):
         result = results[exercise.id]
         result.seconds = task.seconds
         result.static = violations(source, exercise.id, exercise.forbid) + missing_requirements(source, exercise.id, exercise.require)
-        _check_exercise(course, exercise, cases, task.calls, task.error, oracle, result, student)
+        checked.append((exercise, cases, task, _differences(course, exercise, cases, task.calls, oracle, student)))
+    _resolve_deferred([differences for *_, differences in checked])
+    for exercise, cases, task, differences in checked:
+        _score_exercise(course, exercise, cases, task.calls, task.error, differences, oracle, results[exercise.id])
     return list(results.values())
 
 
@@ -351,20 +344,35 @@ def _source_problem(source: str) -> str | None:
     return None
 
 
-def _check_exercise(course, exercise, cases, calls: list[CallOutcome], task_error, oracle, result: ExerciseResult, student):
+def _tolerances(course, exercise) -> tuple[float, float]:
     defaults = course.spec.defaults
-    rtol = exercise.tolerance.rtol if exercise.tolerance else defaults.rtol
-    atol = exercise.tolerance.atol if exercise.tolerance else defaults.atol
+    if exercise.tolerance:
+        return exercise.tolerance.rtol, exercise.tolerance.atol
+    return defaults.rtol, defaults.atol
+
+
+def _differences(course, exercise, cases, calls: list[CallOutcome], oracle, student) -> list:
+    """One Difference, None or Deferred per case."""
+    rtol, atol = _tolerances(course, exercise)
+    return [check_case(case, call, oracle, rtol if case.group.rtol is None else case.group.rtol,
+                       atol if case.group.atol is None else case.group.atol, student)
+            for case, call in zip(cases, calls)]
+
+
+def _resolve_deferred(all_differences: list[list]) -> None:
+    """Run every deferred comparison of a submission together, in one time-boxed child."""
+    deferred = [(d, i) for d in all_differences for i, item in enumerate(d) if isinstance(item, Deferred)]
+    if not deferred:
+        return
+    timeout = max(d[i].timeout for d, i in deferred)
+    for (d, i), outcome in zip(deferred, compare_batch([d[i].run for d, i in deferred], timeout)):
+        d[i] = outcome
+
+
+def _score_exercise(course, exercise, cases, calls, task_error, differences, oracle, result: ExerciseResult):
+    rtol, atol = _tolerances(course, exercise)
     if task_error:
         result.error = task_error
-    differences = [check_case(case, call, oracle, rtol if case.group.rtol is None else case.group.rtol,
-                              atol if case.group.atol is None else case.group.atol, student)
-                   for case, call in zip(cases, calls)]
-    deferred = [i for i, d in enumerate(differences) if isinstance(d, Deferred)]
-    if deferred:
-        timeout = max(differences[i].timeout for i in deferred)
-        for i, outcome in zip(deferred, compare_batch([differences[i].run for i in deferred], timeout)):
-            differences[i] = outcome
     by_group: dict[str, GroupResult] = {}
     failing: list[tuple[PreparedCase, CallOutcome]] = []
     for case, call, difference in zip(cases, calls, differences):
@@ -430,7 +438,10 @@ def check_case(case: PreparedCase, call: CallOutcome, oracle, rtol: float, atol:
             return Difference(f"the reference raised on this case ({expected.message}); please tell your instructor")
         if group.kind == "symbolic" or _has_sympy(expected.value):
             spec = group.symbolic
-            return Deferred(lambda: compare_symbolic_any(expected.value, call.value, spec, inline=True),
+            verdict = compare_symbolic_any(expected.value, call.value, spec, mode="fast")
+            if verdict is not UNDECIDED:
+                return verdict
+            return Deferred(lambda: compare_symbolic_any(expected.value, call.value, spec, mode="inline"),
                             spec.timeout if spec else 2.0)
         return compare(expected.value, call.value, rtol, atol)
     if group.kind == "property":
@@ -456,13 +467,17 @@ class Deferred:
     timeout: float
 
 
-def compare_symbolic_any(expected, actual, spec, inline: bool = False) -> Difference | None:
-    """Symbolic comparison through lists, tuples and dicts (e.g. a sorted list of exact roots)."""
+def compare_symbolic_any(expected, actual, spec, inline: bool = False, mode: str | None = None):
+    """Symbolic comparison through lists and tuples (e.g. a sorted list of exact roots).
+
+    mode: "fast" (decide in this process or return UNDECIDED), "inline" (already in a time-boxed
+    child) or "timeboxed" (the default; inline=True means "inline")."""
     import sympy
 
+    mode = mode or ("inline" if inline else "timeboxed")
     kwargs = {"timeout": spec.timeout, "points": spec.points} if spec else {}
     if isinstance(expected, (sympy.Basic, sympy.MatrixBase)):
-        return compare_symbolic(expected, actual, inline=inline, **kwargs)
+        return compare_symbolic(expected, actual, mode=mode, **kwargs)
     if isinstance(expected, (list, tuple)):
         if not isinstance(actual, (list, tuple)):
             return Difference(f"expected a list of {len(expected)} items, got {_type_of(actual)}")
@@ -470,7 +485,9 @@ def compare_symbolic_any(expected, actual, spec, inline: bool = False) -> Differ
             return Difference(f"expected {len(expected)} items, got {len(actual)}",
                               f"expected {len(expected)} items, got {len(actual)}\n expected: {show(expected)}\n got:      {show(actual)}")
         for i, (e, a) in enumerate(zip(expected, actual)):
-            difference = compare_symbolic_any(e, a, spec, inline)
+            difference = compare_symbolic_any(e, a, spec, mode=mode)
+            if difference is UNDECIDED:
+                return UNDECIDED
             if difference:
                 return Difference(f"item {i}: {difference.summary}", f"item {i}: {difference}")
         return None
@@ -527,13 +544,20 @@ def match_mistakes(exercise: Exercise, failing, oracle, rtol, atol) -> list[dict
                              or (outcome.kind == "value" and not _same(reference.value, outcome.value, rtol, atol, inline=True)))
             if discriminates:
                 evidence[index].append((call, outcome))
-    symbolic = [(i, k) for i, items in evidence.items() for k, (call, outcome) in enumerate(items)
-                if call.kind == outcome.kind == "value" and _has_sympy(outcome.value)]
     verdicts = {}
+    symbolic = []
+    for i, items in evidence.items():
+        for k, (call, outcome) in enumerate(items):
+            if call.kind == outcome.kind == "value" and _has_sympy(outcome.value):
+                verdict = compare_symbolic_any(outcome.value, call.value, None, mode="fast")
+                if verdict is UNDECIDED:
+                    symbolic.append((i, k))
+                else:
+                    verdicts[(i, k)] = verdict is None
     if symbolic:
         runs = [lambda i=i, k=k: compare_symbolic_any(evidence[i][k][1].value, evidence[i][k][0].value, None, inline=True)
                 for i, k in symbolic]
-        verdicts = {key: difference is None for key, difference in zip(symbolic, compare_batch(runs))}
+        verdicts.update({key: difference is None for key, difference in zip(symbolic, compare_batch(runs))})
     by_values, by_exceptions = [], []
     for index, items in evidence.items():
         agrees, values_seen = bool(items), False

@@ -41,7 +41,8 @@ TASK_GAP = 2.0  # harness work between two exercises in one child
 
 @dataclass
 class Task:
-    """Call `function` of the student's module once per entry of `calls` (encoded args, kwargs)."""
+    """Call `function` of the student's module once per entry of `calls`: encoded (args, kwargs), whose
+    array references index the job's blobs, or (args, kwargs, start, stop), indexing blobs[start:stop]."""
 
     function: str
     calls: list[tuple[Any, Any]]
@@ -524,8 +525,10 @@ def _run_tasks(job: dict, blobs: list[bytes], channel: _Channel) -> None:
         if not callable(function):
             channel.send({"event": "missing"})
         else:
-            for number, (args_tree, kwargs_tree) in enumerate(task["calls"]):
-                channel.send(*_call(function, number, args_tree, kwargs_tree, blobs, job["filename"], restore_builtins))
+            for number, call in enumerate(task["calls"]):
+                # (args, kwargs) refer to all the job's arrays; (args, kwargs, start, stop) to blobs[start:stop]
+                start, stop = (call[2], call[3]) if len(call) == 4 else (0, len(blobs))
+                channel.send(*_call(function, number, call[0], call[1], blobs[start:stop], job["filename"], restore_builtins))
         channel.send({"event": "end"})
     channel.send({"event": "done"})
 

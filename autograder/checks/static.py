@@ -16,6 +16,10 @@ _LOOPS = {ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a while
           ast.DictComp: "a dict comprehension", ast.GeneratorExp: "a generator expression"}
 
 
+# the only node types any rule can match (most of a tree is constants, contexts and arguments)
+_CAN_BREAK = (ast.BinOp, ast.AugAssign, ast.Attribute, ast.Name, ast.Import, ast.ImportFrom, ast.Call, *_LOOPS)
+
+
 def find_function(tree: ast.Module, name: str) -> ast.FunctionDef | None:
     found = None
     for node in tree.body:
@@ -89,6 +93,8 @@ def violations(source: str, function: str, rules: list[str]) -> list[str]:
     found: list[tuple[int, str]] = []
     for root in _functions_reached(tree, function):
         for node in ast.walk(root):
+            if not isinstance(node, _CAN_BREAK):
+                continue
             line = getattr(node, "lineno", 0)
             for rule in rules:
                 message = _breaks(node, rule, aliases)

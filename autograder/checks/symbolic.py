@@ -1,25 +1,34 @@
 """symbolic: is the student's sympy answer equivalent to the reference?
 
-Structural equality first; then random points (a disagreement is a proof of difference and names
-the point; agreement at every point to 12 digits, evaluated with 30, counts as equivalent); only when
-too few points can be evaluated (domain problems) does `simplify(expected - got) == 0` decide. All of it runs in a forked, time-boxed child,
-because simplify on an adversarial expression can take forever.
+Random points decide: a disagreement is a proof of difference and names the point; agreement at
+every point to 12 digits counts as equivalent; only when too few points can be evaluated (domain
+problems) does `simplify(expected - got) == 0` decide. Points are first evaluated in double precision
+with a bound on the rounding error (`evaluate`), in this process: that decides almost every answer
+in well under a millisecond. What it cannot decide (an ill-conditioned point, a node it does not
+know, simplify) runs with sympy at 30 digits in a forked, time-boxed child, because sympy on an
+adversarial expression can take forever.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from . import Difference
+from .evaluate import OutsideDomain, Unsupported, evaluate
 from .timebox import run_batch_timeboxed, run_timeboxed
 
 DEFAULT_TIMEOUT = 2.0
 DEFAULT_POINTS = 8
+AGREE = 1e-12  # relative agreement that counts as equal at a point
+UNDECIDED = object()  # what mode="fast" returns when the precise path must decide
 
 
 def compare_symbolic(expected: Any, actual: Any, where: str = "", timeout: float = DEFAULT_TIMEOUT,
-                     points: int = DEFAULT_POINTS, inline: bool = False) -> Difference | None:
-    """Inline (already inside a time-boxed child) or in a time-boxed child of its own."""
+                     points: int = DEFAULT_POINTS, inline: bool = False, mode: str | None = None):
+    """Difference or None. The precise path runs inline (already inside a time-boxed child), in a
+    time-boxed child of its own, or not at all with mode="fast", which returns UNDECIDED instead."""
     import sympy
+
+    mode = mode or ("inline" if inline else "timeboxed")
 
     at = f"{where}: " if where else ""
     if isinstance(expected, sympy.MatrixBase):
@@ -39,7 +48,12 @@ def compare_symbolic(expected: Any, actual: Any, where: str = "", timeout: float
         if not isinstance(actual, sympy.Basic):
             return Difference(f"{at}expected a sympy expression, got {type(actual).__name__}")
         pairs, labels = [(expected, actual)], [at.rstrip(": ")]
-    if inline:
+    decided = _fast_equivalent(pairs, labels, points)
+    if decided is not None:
+        return None if decided["ok"] else Difference(decided["summary"], decided["detail"])
+    if mode == "fast":
+        return UNDECIDED
+    if mode == "inline":
         result = {"final": True, "value": _equivalent_all(pairs, labels, points, lambda value: None)}
     else:
         finished, result = run_timeboxed(lambda report: _equivalent_all(pairs, labels, points, report), timeout)
@@ -67,9 +81,69 @@ def _equivalent_all(pairs, labels, points, report):
     return {"ok": True}
 
 
-def _equivalent(expected, actual, label, points, report, base):
+def _points(symbols, points: int):
+    """The random points both paths use: the same seed, so they look at the same places."""
     import random
 
+    rng = random.Random(12345)
+    for _ in range(points * 4):
+        yield {s: round(rng.uniform(-2.5, 2.5), 3) for s in symbols}
+
+
+def _fast_equivalent(pairs, labels, points) -> dict | None:
+    """The verdict of the random-point test in double precision, or None when it cannot decide."""
+    for (expected, actual), label in zip(pairs, labels):
+        outcome = _fast_pair(expected, actual, label, points)
+        if outcome is None or not outcome["ok"]:
+            return outcome
+    return {"ok": True}
+
+
+def _fast_pair(expected, actual, label, points) -> dict | None:
+    try:
+        symbols = sorted(expected.free_symbols | actual.free_symbols, key=lambda s: s.name)
+    except (AttributeError, TypeError, RecursionError):
+        return None
+    if expected == actual:  # the same tree: nothing to evaluate
+        return {"ok": True}
+    agreed = 0
+    for subs in _points(symbols, points if symbols else 1):
+        if agreed >= points:
+            break
+        try:
+            e, e_error = evaluate(expected, subs)
+            a, a_error = evaluate(actual, subs)
+        except OutsideDomain:
+            continue
+        except Unsupported:
+            return None
+        scale = AGREE * max(1.0, abs(e), abs(a))
+        gap, slack = abs(e - a), e_error + a_error
+        if gap + slack <= scale:
+            agreed += 1
+            if not symbols:
+                agreed = points  # a constant: one evaluation is the whole test
+        elif gap - slack > scale:
+            return _disagreement(expected, actual, label, subs, complex(e), complex(a))
+        else:
+            return None  # too close to call in double precision
+    if agreed >= min(points, 3):
+        return {"ok": True}
+    return None  # too few points: the precise path may still simplify
+
+
+def _disagreement(expected, actual, label, subs, e: complex, a: complex) -> dict:
+    at = f"{label}: " if label else ""
+    extra = actual.free_symbols - expected.free_symbols
+    point = ", ".join(f"{s} = {float(v):g}" for s, v in subs.items())
+    hint = f" (your answer uses {', '.join(sorted(map(str, extra)))}, which the expected one does not)" if extra else ""
+    where = f" at {point}:" if point else ""
+    return {"ok": False, "summary": f"{at}not equivalent to the expected expression{hint}",
+            "detail": f"{at}not equivalent to the expected expression{hint}\n"
+                      f"{where} expected {_num(e)}, got {_num(a)}\n expected: {expected}\n got:      {actual}"}
+
+
+def _equivalent(expected, actual, label, points, report, base):
     import sympy
 
     at = f"{label}: " if label else ""
@@ -77,13 +151,11 @@ def _equivalent(expected, actual, label, points, report, base):
     if actual == expected:
         return {"ok": True, "agreed": points}
     symbols = sorted(expected.free_symbols | actual.free_symbols, key=lambda s: s.name)
-    extra = actual.free_symbols - expected.free_symbols
-    rng = random.Random(12345)
     agreed = 0
-    for attempt in range(points * 4):
+    for values in _points(symbols, points):
         if agreed >= points:
             break
-        subs = {s: sympy.Float(round(rng.uniform(-2.5, 2.5), 3), 30) for s in symbols}
+        subs = {s: sympy.Float(v, 30) for s, v in values.items()}
         try:
             e = complex(expected.evalf(30, subs=subs))
             a = complex(actual.evalf(30, subs=subs))
@@ -91,15 +163,11 @@ def _equivalent(expected, actual, label, points, report, base):
             continue
         if not all(map(_finite, (e, a))):
             continue
-        if abs(e - a) <= 1e-12 * max(1.0, abs(e), abs(a)):
+        if abs(e - a) <= AGREE * max(1.0, abs(e), abs(a)):
             agreed += 1
             report({"ok": None, "agreed": base + agreed})
             continue
-        point = ", ".join(f"{s} = {float(v):g}" for s, v in subs.items())
-        hint = f" (your answer uses {', '.join(sorted(map(str, extra)))}, which the expected one does not)" if extra else ""
-        return {"ok": False, "summary": f"{at}not equivalent to the expected expression{hint}",
-                "detail": f"{at}not equivalent to the expected expression{hint}\n"
-                          f" at {point}: expected {_num(e)}, got {_num(a)}\n expected: {expected}\n got:      {actual}"}
+        return _disagreement(expected, actual, label, values, e, a)
     if agreed >= min(points, 3):
         return {"ok": True, "agreed": agreed}  # random points at 30 digits: a coincidence is not plausible
     if sympy.simplify(expected - actual) == 0:
