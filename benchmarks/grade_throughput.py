@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,9 @@ def make_class(target: Path, students: int, seed: int = 0) -> None:
         folder = target / f"student{index:04d}"
         folder.mkdir(parents=True)
         for assignment, modules in sorted(by_assignment.items()):
-            shutil.copy(rng.choice(modules), folder / f"{assignment}.py")
+            # a line of its own makes every file unique, as a real class's files are
+            text = rng.choice(modules).read_text(encoding="utf-8")
+            (folder / f"{assignment}.py").write_text(f"{text}\n# submitted by {folder.name}\n", encoding="utf-8")
 
 
 def grade(submissions: Path, out: Path, jobs: int) -> float:

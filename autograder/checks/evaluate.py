@@ -14,8 +14,8 @@ import cmath
 import math
 
 EPS = 2.0 ** -52  # twice the unit roundoff: every rounding term below is a little generous
+UNDERFLOW = 1e-300  # more than any one operation can lose to gradual underflow
 MAX_NODES = 20_000
-MAX_RELATIVE_ERROR = 1e-6  # beyond this a first-order bound is no longer trustworthy
 
 
 _I = None  # sympy.I, imported on first use
@@ -47,8 +47,11 @@ def _finite(value) -> bool:
 
 
 def _checked(value, bound):
+    """Every computed node: finite, real when its imaginary part is 0, and an absolute floor on the
+    error for results that underflowed (where relative bounds say nothing)."""
     if not _finite(value) or not math.isfinite(bound):
         raise OutsideDomain
+    bound += UNDERFLOW
     if isinstance(value, complex) and value.imag == 0.0:
         value = value.real  # keep real values real: a signed zero imaginary part would pick a branch
     return value, bound
