@@ -1,8 +1,8 @@
 """Grading a whole class: N worker processes, each with its own zygote, results into the gradebook.
 
 Order matters for isolation. The worker pool is forked first, from a process that has imported
-numpy and sympy but read nothing of the course or of any submission; each worker starts its zygote
-at once and only then loads the course and its references. So a sandbox child can find neither
+numpy but read nothing of the course or of any submission; each worker starts its zygotes at once
+and only then loads the course and its references. So a sandbox child can find neither
 reference answers nor other students' code in its memory. Workers send back plain result dicts;
 this process writes each submission's results in one transaction, so an interrupted batch resumes
 where it stopped.
@@ -33,20 +33,29 @@ def course_hash(root: Path) -> str:
 
 
 def _init_worker(course_root: str) -> None:
-    from .grade import ReferenceOracle
     from .sandbox import Zygote
+
+    # first the zygotes: nothing of the course or of students is in memory yet. One without sympy
+    # for the numeric assignments (a smaller process forks and exits in a third of the time), one
+    # with it for the assignments whose exercises use it.
+    zygotes = {False: Zygote(warm_sympy=False).start()}
+    import sympy  # noqa: F401 - imported once per worker, after the lean zygote exists
+
+    zygotes[True] = Zygote().start()
+    from .grade import ReferenceOracle
     from .spec import load_course
 
-    zygote = Zygote().start()  # first: nothing of the course or of students is in memory yet
     course = load_course(course_root)
-    _worker.update(zygote=zygote, course=course, oracle=ReferenceOracle(course))
+    symbolic = {a.id: any(e.uses_sympy for e in course.exercises_of(a.id)) for a in course.assignments}
+    _worker.update(zygotes=zygotes, course=course, oracle=ReferenceOracle(course), symbolic=symbolic)
 
 
 def grade_one(submission: Submission) -> dict:
     """Grade one submission in a worker; never raises (an internal error is recorded as such)."""
     from .grade import ExerciseResult, grade_source
 
-    course, zygote, oracle = _worker["course"], _worker["zygote"], _worker["oracle"]
+    course, oracle = _worker["course"], _worker["oracle"]
+    zygote = _worker["zygotes"][_worker["symbolic"].get(submission.assignment, True)]
     started = time.perf_counter()
     try:
         if submission.problem:
@@ -79,8 +88,7 @@ class Batch:
     """Grade SUBMISSIONS into OUT with a pool forked before anything sensitive is loaded."""
 
     def __init__(self, course_root: Path, jobs: int | None = None):
-        import numpy  # noqa: F401 - imported before the fork so workers share it
-        import sympy  # noqa: F401
+        import numpy  # noqa: F401 - imported before the fork so workers share it (sympy is not: see _init_worker)
 
         self.course_root = Path(course_root).resolve()
         self.jobs = max(1, jobs or os.cpu_count() or 1)

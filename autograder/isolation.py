@@ -9,6 +9,7 @@ what was reached and what is missing.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import resource
 import sys
@@ -121,6 +122,11 @@ def probe() -> Capabilities:
             os._exit(0 if ok else 1)
         _, status = os.waitpid(pid, 0)
         caps.network_namespace = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    # work every child would repeat, done once here (children are forked after the probe)
+    if caps.landlock_abi:
+        readable_roots()
+    if caps.seccomp:
+        _seccomp_program()
     return caps
 
 
@@ -206,6 +212,15 @@ class _SockFprog(ctypes.Structure):
 
 def _seccomp_denylist() -> bool:
     """A classic BPF filter: the listed syscalls fail with EPERM, everything else is allowed."""
+    fprog = _seccomp_program()
+    if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        return False
+    return _libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+
+
+@functools.lru_cache(maxsize=1)
+def _seccomp_program():
+    """The filter program, built once in the zygote (children only install it)."""
     import platform
 
     arch, numbers = _DENIED_SYSCALLS[platform.machine()]
@@ -221,9 +236,8 @@ def _seccomp_denylist() -> bool:
     program += [_SockFilter(ret, 0, 0, allow), _SockFilter(ret, 0, 0, deny)]
     filters = (_SockFilter * len(program))(*program)
     fprog = _SockFprog(len(program), filters)
-    if _libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        return False
-    return _libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+    fprog.keep = filters  # the program points into this array: keep it alive with it
+    return fprog
 
 
 class _CapHeader(ctypes.Structure):
@@ -252,17 +266,16 @@ def _set_limit(which, soft, hard=None):
 
 
 def _virtual_memory() -> int:
+    """The process's current virtual size in bytes (RLIMIT_AS counts it, so the limit goes on top)."""
     try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
-def readable_roots() -> list[str]:
+@functools.lru_cache(maxsize=1)
+def readable_roots() -> tuple[str, ...]:
     """Folders a child may read: the Python installation and its packages, never the course."""
     roots = {sys.base_prefix, sys.prefix, sys.exec_prefix}
     for key in ("stdlib", "platstdlib", "purelib", "platlib"):
@@ -270,7 +283,7 @@ def readable_roots() -> list[str]:
         if path:
             roots.add(path)
     roots.update(("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo", "/etc/localtime"))
-    return sorted(r for r in roots if os.path.exists(r))
+    return tuple(sorted(r for r in roots if os.path.exists(r)))
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -297,7 +310,7 @@ def _landlock(abi: int, workdir: str) -> bool:
     if ruleset < 0:
         return False
     try:
-        rules = [(path, _FS_READ) for path in readable_roots()]
+        rules = [(path, _FS_READ) for path in readable_roots()]  # computed in the zygote, before the fork
         rules.append((workdir, fs_all))
         rules.append(("/dev/null", (1 << 1) | (1 << 2)))
         rules.append(("/dev/urandom", 1 << 2))

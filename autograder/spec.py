@@ -6,6 +6,7 @@ Loading never raises a traceback at a user: every problem becomes a `SpecError` 
 from __future__ import annotations
 
 import ast
+import functools
 import builtins
 import re
 from pathlib import Path
@@ -305,7 +306,7 @@ class Exercise(Strict):
 
     @property
     def parameters(self) -> list[tuple[str, Optional[str]]]:
-        return _signature_of(self.function)[1]
+        return list(_signature_of(self.function)[1])
 
     @property
     def return_annotation(self) -> Optional[str]:
@@ -354,6 +355,7 @@ def _check_python(source: str, mode: str) -> None:
         raise ValueError(f"Python code does not parse: {exc.msg} (line {exc.lineno} of the snippet)") from None
 
 
+@functools.lru_cache(maxsize=4096)
 def _signature_of(function: str) -> tuple[str, list[tuple[str, Optional[str]]], Optional[str]]:
     """('relu', [('x', 'np.ndarray')], 'np.ndarray') from 'def relu(x: np.ndarray) -> np.ndarray'."""
     text = function.strip().rstrip(":")

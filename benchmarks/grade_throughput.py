@@ -59,6 +59,8 @@ def main() -> None:
         print(f"whole course (7 assignments, 51 exercises), {options.students} students, {options.jobs} workers: "
               f"{seconds:.1f} s = {options.students / seconds:.2f} students/s "
               f"({seconds / (options.students * 7) * 1000:.0f} ms per assignment submission)")
+        if options.nbgrader_submissions <= 0:
+            return
         try:
             from nbgrader_compare import compare  # noqa: PLC0415 - optional part
         except ImportError as exc:

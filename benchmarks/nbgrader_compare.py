@@ -107,11 +107,12 @@ def _copies(root: Path, count: int, target: Path) -> Path:
 
 
 def _nbgrader(root: Path, count: int, scratch: Path) -> float:
-    """nbgrader autograde of the first `count` submissions, in a copy of the course with a fresh gradebook."""
+    """nbgrader autograde of the first `count` submissions, in a copy of the course (its gradebook knows the
+    assignment from generate_assignment and has no submissions yet)."""
     import shutil
 
     course = scratch / "course"
-    shutil.copytree(root, course, ignore=shutil.ignore_patterns("submitted", "autograded", "gradebook.db"))
+    shutil.copytree(root, course, ignore=shutil.ignore_patterns("submitted", "autograded"))
     (course / "nbgrader_config.py").write_text((root / "nbgrader_config.py").read_text().replace(str(root), str(course)))
     for k in range(count):
         shutil.copytree(root / "submitted" / f"student{k:03d}", course / "submitted" / f"student{k:03d}")
