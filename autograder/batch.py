@@ -72,6 +72,7 @@ def grade_one(submission: Submission) -> dict:
                    for e in course.exercises_of(submission.assignment)]
     return {"student": submission.student, "assignment": submission.assignment, "origin": submission.origin,
             "content_hash": submission.content_hash, "problem": problem, "seconds": time.perf_counter() - started,
+            "sandbox": zygote.caps.level,  # what this worker's zygote reached, recorded with the grade
             "results": [r.to_dict() for r in results]}
 
 
@@ -114,7 +115,8 @@ class Batch:
         todo.sort(key=lambda s: -len(s.source))
         for outcome in self.pool.imap_unordered(grade_one, todo):
             gradebook.record(outcome["student"], outcome["assignment"], outcome["content_hash"], version,
-                             outcome["origin"], outcome["seconds"], sandbox_level, outcome["problem"], outcome["results"])
+                             outcome["origin"], outcome["seconds"], outcome.get("sandbox", sandbox_level), outcome["problem"],
+                             outcome["results"])
             summary.graded += 1
             if on_result:
                 on_result(outcome)

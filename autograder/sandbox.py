@@ -121,15 +121,27 @@ def _recv(sock: socket.socket, with_fds: bool = False):
 class Zygote:
     """A warmed process that forks sandbox children on request. Start it before loading references."""
 
-    def __init__(self, warm_sympy: bool = True):
+    def __init__(self, warm_sympy: bool = True, bubblewrap: bool | None = None):
+        """bubblewrap: start the zygote inside bubblewrap (None: whenever the machine has it). Local
+        checks pass False: a fresh interpreter inside costs ~0.4 s, which grading pays once per worker."""
         self.pid: int | None = None
         self.sock: socket.socket | None = None
         self.caps = isolation.Capabilities()
         self.warm_sympy = warm_sympy
+        self.bubblewrap = bubblewrap
+        self.process = None
+        self.problem = ""  # why bubblewrap was wanted but not used
 
     def start(self) -> "Zygote":
         _warm(self.warm_sympy)
         self.caps = isolation.probe()
+        if self.caps.bubblewrap and self.bubblewrap is not False:
+            try:
+                return self._start_in_bubblewrap()
+            except (OSError, EOFError, ConnectionError, ValueError, KeyError, TypeError, socket.timeout) as exc:
+                self.problem = f"bubblewrap did not start ({type(exc).__name__}: {exc}); children run without it"
+                print(f"warning: {self.problem}", file=sys.stderr)
+        self.caps.bubblewrap = ""
         parent_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         sys.stdout.flush()
         sys.stderr.flush()
@@ -147,6 +159,39 @@ class Zygote:
         self.pid, self.sock = pid, parent_end
         return self
 
+    def _start_in_bubblewrap(self) -> "Zygote":
+        """A fresh interpreter in bubblewrap runs the zygote; it reports the layers it reached inside."""
+        import subprocess
+
+        parent_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        package_dir = os.path.dirname(os.path.abspath(__file__))
+        command = isolation.bubblewrap_command(self.caps.bubblewrap, self.caps.root, package_dir) + [
+            sys.executable, "-c", "import sys; from autograder.sandbox import zygote_in_bubblewrap as z; z(*sys.argv[1:])",
+            str(zygote_end.fileno()), "1" if self.warm_sympy else "0", str(os.getpid())]
+        errors = tempfile.TemporaryFile()
+        try:
+            process = subprocess.Popen(command, pass_fds=(zygote_end.fileno(),), stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+        finally:
+            zygote_end.close()
+        try:
+            parent_end.settimeout(120)
+            hello, _, _ = _recv(parent_end)
+            parent_end.settimeout(None)
+            self.caps = isolation.Capabilities(**hello["caps"])
+        except BaseException as exc:
+            process.kill()
+            process.wait()
+            parent_end.close()
+            errors.seek(0)
+            tail = errors.read()[-500:].decode("utf-8", "replace").strip()
+            raise OSError(tail or str(exc)) from None
+        finally:
+            errors.close()
+        self.caps.bubblewrap = isolation.bubblewrap_binary()
+        self.pid, self.sock, self.process = process.pid, parent_end, process
+        return self
+
     @property
     def alive(self) -> bool:
         return self.pid is not None
@@ -155,6 +200,10 @@ class Zygote:
         if self.sock is not None:
             self.sock.close()
             self.sock = None
+        if self.process is not None:
+            self.process.kill()  # bwrap's --die-with-parent takes everything inside with it
+            self.process.wait()
+            self.process = self.pid = None
         if self.pid is not None:
             try:
                 os.kill(self.pid, signal.SIGKILL)
@@ -189,9 +238,14 @@ class Zygote:
                 break
             if done_upto is None:  # the child finished every task
                 break
+            reason = death or "the process stopped unexpectedly"
+            if not events["tasks"]:
+                # it died before the first task (loading the module hung or crashed): it would again
+                for i in remaining:
+                    outcomes[i] = _failed(tasks[i], reason)
+                break
             # the child died in task `done_upto`: record why, continue after it in a fresh child
             current = done_upto
-            reason = death or "the process stopped unexpectedly"
             partial = events["tasks"].get(current)
             outcomes[current] = _failed(tasks[current], reason, partial)
             remaining = [i for i in remaining if outcomes[i] is None]
@@ -236,6 +290,14 @@ class Zygote:
             death = _describe_exit(status)
         return events, death, status.get("output", "")
 
+    def _kill_child(self, pid: int) -> None:
+        """Kill a child now. Inside bubblewrap its PID is the zygote's, in another PID namespace,
+        so the zygote does it; signalling that number here would hit an unrelated process."""
+        if self.process is None:
+            _kill(pid)
+        else:
+            _send(self.sock, {"op": "kill", "pid": pid})
+
     def _read_events(self, fd, pid, tasks, indices, events) -> str | None:
         """Read the child's messages until it closes the pipe; kill it on a deadline or a flood.
 
@@ -254,7 +316,7 @@ class Zygote:
         while True:
             wait = min(deadline, hard_deadline) - time.monotonic()
             if wait <= 0:
-                _kill(pid)
+                self._kill_child(pid)
                 if current is not None:
                     return f"timed out: still running after {tasks[current].timeout:g} s (an infinite loop, or far too slow)"
                 if position == 0:
@@ -268,12 +330,12 @@ class Zygote:
                 return None
             received += len(chunk)
             if received > MAX_RESULT_BYTES:
-                _kill(pid)
+                self._kill_child(pid)
                 return f"returned more than {MAX_RESULT_BYTES // 2**20} MB of data"
             try:
                 messages = reader.feed(chunk)
             except WireError as exc:
-                _kill(pid)
+                self._kill_child(pid)
                 return f"sent unreadable data ({exc})"
             for header, blobs in messages:
                 event = header.get("event")
@@ -369,6 +431,24 @@ def _warm(with_sympy: bool = True) -> None:
         __import__(name)
 
 
+def zygote_in_bubblewrap(fd: str, warm_sympy: str, host_pid: str) -> None:
+    """Entry point of the zygote inside bubblewrap (see Zygote._start_in_bubblewrap)."""
+    global _UID_BASE
+    sock = socket.socket(fileno=int(fd))
+    code = 0
+    try:
+        _warm(warm_sympy == "1")
+        caps = isolation.probe()
+        # PIDs restart in every PID namespace: the grader-side PID keeps each zygote's uids its own
+        _UID_BASE = 300_000 + (int(host_pid) % 4000) * 1000
+        _send(sock, {"caps": {k: v for k, v in vars(caps).items()}})
+        _zygote_main(sock, caps)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
 def _zygote_main(sock: socket.socket, caps: isolation.Capabilities) -> None:
     if isolation._libc is not None and sys.platform.startswith("linux"):
         isolation._libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # die with the grader
@@ -389,6 +469,9 @@ def _zygote_main(sock: socket.socket, caps: isolation.Capabilities) -> None:
             os.close(fds[0])
             children[pid] = (workdir, out_fd)
             _send(sock, {"pid": pid})
+        elif header.get("op") == "kill":
+            if header.get("pid") in children:  # only its own children, whatever the message says
+                _kill(header["pid"])
         elif header.get("op") == "wait":
             pid = header["pid"]
             _, status, usage = os.wait4(pid, 0)
@@ -407,8 +490,13 @@ def _zygote_main(sock: socket.socket, caps: isolation.Capabilities) -> None:
         _kill(pid)
 
 
+_UID_BASE = None  # set in a zygote inside bubblewrap
+
+
 def child_uid(pid: int) -> int:
     """A uid of its own for each concurrent child, so children cannot touch each other or the grader."""
+    if _UID_BASE is not None:
+        return _UID_BASE + pid % 1000  # one zygote's children run one at a time; 1000 PIDs apart is plenty
     return 200_000 + pid % 100_000
 
 
@@ -446,6 +534,7 @@ def _child_main(job: dict, blobs: list[bytes], result_fd: int, out_fd: int, work
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(workdir)
+        _scrub_environment(workdir)
         limits = isolation.ChildLimits(cpu_seconds=int(job["cpu_seconds"]), memory_bytes=int(job["memory_mb"]) * 2**20)
         isolation.confine(caps, limits, workdir, child_uid(os.getpid()) if caps.separate_uid else None)
         _run_tasks(job, blobs, _Channel(3))
@@ -453,6 +542,17 @@ def _child_main(job: dict, blobs: list[bytes], result_fd: int, out_fd: int, work
             os.kill(-1, signal.SIGKILL)  # every process of this child's uid: leftovers, then itself
     finally:
         os._exit(0)
+
+
+_KEPT_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _scrub_environment(workdir: str) -> None:
+    """The grader's environment may hold secrets (tokens, passwords): children see only a few
+    harmless variables, with HOME and TMPDIR pointing into their working directory."""
+    kept = {name: os.environ[name] for name in _KEPT_ENVIRONMENT if name in os.environ}
+    os.environ.clear()
+    os.environ.update(kept, HOME=workdir, TMPDIR=workdir)
 
 
 class _CappedText(io.TextIOBase):

@@ -9,7 +9,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session", autouse=True)
 def zygote():
-    """One warmed zygote for the whole run, started before any test loads reference solutions."""
+    """One warmed zygote for the whole run, started before any test loads reference solutions.
+    A canary in the environment lets the attack suite check that children never see the grader's."""
+    import os
+
+    os.environ["AUTOGRADER_CANARY_TOKEN"] = "do-not-leak"
     z = Zygote().start()
     yield z
     z.close()

@@ -172,7 +172,7 @@ def test_zip_notebook_and_nbgrader_layouts_grade_like_py(tmp_path, zygote):
 
 
 def test_require_sandbox_refuses_below_the_level(tmp_path):
-    env = dict(os.environ, AUTOGRADER_DISABLE="uid,network,landlock")
+    env = dict(os.environ, AUTOGRADER_DISABLE="uid,network,landlock,bubblewrap")
     proc = run_grade(_light_class(tmp_path), tmp_path / "out", "--require-sandbox", "strong", env=env)
     assert proc.returncode == 3
     assert "refusing to grade: --require-sandbox strong, but this machine reaches basic" in proc.stderr.replace("\n", "")

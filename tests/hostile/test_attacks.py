@@ -38,6 +38,8 @@ class Case:
     prelude: str = ""              # top-level code before double (function scope only)
     xfail: str | None = None       # a real grader bug: the reason
     detail: str = ""               # substring of the first failure's detail (the full message)
+    wrapped: tuple | None = None   # (reason, scope) instead, when children run inside bubblewrap
+    needs_bubblewrap: bool = False # the verdict relies on bubblewrap's limits (skipped without it)
 
 
 SECRET_READS = "data = open({path!r}, 'rb').read()\nreturn 2 * x"
@@ -121,23 +123,32 @@ CASES = [
     Case("garbage-on-result-channel", "import os\nos.write(3, b'\\xff' * 64 + b'{\"event\": \"done\"}')\nreturn 2 * x",
          "unreadable data"),
     # --- reading what is not yours
-    Case("read-solutions", SECRET_READS.format(path="{root}/solutions/basics.py"), "PermissionError"),
-    Case("read-hidden-cases", SECRET_READS.format(path="{root}/exercises/basics/double.yml"), "PermissionError"),
-    Case("read-gradebook", SECRET_READS.format(path="{tmp}/gradebook.sqlite"), "PermissionError"),
+    Case("read-solutions", SECRET_READS.format(path="{root}/solutions/basics.py"), "PermissionError",
+         wrapped=("FileNotFoundError", "function")),
+    Case("read-hidden-cases", SECRET_READS.format(path="{root}/exercises/basics/double.yml"), "PermissionError",
+         wrapped=("FileNotFoundError", "function")),
+    Case("read-gradebook", SECRET_READS.format(path="{tmp}/gradebook.sqlite"), "PermissionError",
+         wrapped=("FileNotFoundError", "function")),
     Case("list-course-root", "import os\nos.listdir({root!r})\nreturn 2 * x".replace("{root!r}", "'{root}'"),
-         "PermissionError"),
+         "PermissionError",
+         wrapped=("FileNotFoundError", "function")),
     Case("read-solutions-at-import", "SECRET = open('{root}/solutions/basics.py').read()\n" + GOOD_DOUBLE,
-         "PermissionError", scope="import"),
+         "PermissionError", scope="import",
+         wrapped=("FileNotFoundError", "import")),
     # --- writing where it is not yours
     Case("write-other-student", "open('{tmp}/other_student/basics.py', 'w').write('def double(x): return 0')\n"
-         "return 2 * x", "PermissionError"),
-    Case("overwrite-sentinel", "open('{tmp}/sentinel.txt', 'w').write('pwned')\nreturn 2 * x", "PermissionError"),
+         "return 2 * x", "PermissionError",
+         wrapped=("FileNotFoundError", "function")),
+    Case("overwrite-sentinel", "open('{tmp}/sentinel.txt', 'w').write('pwned')\nreturn 2 * x", "PermissionError",
+         wrapped=("FileNotFoundError", "function")),
     Case("overwrite-solutions", "open('{root}/solutions/basics.py', 'w').write('def double(x): return 0')\n"
-         "return 2 * x", "PermissionError"),
+         "return 2 * x", "PermissionError",
+         wrapped=("FileNotFoundError", "function")),
     # --- patching the grader package (only the child's copy, if any)
     Case("patch-autograder-at-import", "return x + 100", "values differ", prelude=(
         "import autograder.checks.compare as c\nc.compare = lambda *a, **k: None\n"
-        "import autograder.grade as g\ng.grade_source = None\n")),
+        "import autograder.grade as g\ng.grade_source = None\n"),
+         wrapped=("PermissionError", "import")),  # in bubblewrap the zygote never imported them: not readable
     Case("patch-autograder-in-function", """
         import autograder.checks.compare as c
         import autograder.wire as w
@@ -145,7 +156,7 @@ CASES = [
         for name in dir(c):
             if callable(getattr(c, name)):
                 setattr(c, name, lambda *a, **k: None)
-        return x + 100""", "values differ"),
+        return x + 100""", "values differ", wrapped=("PermissionError", "function")),
     # --- attacking the grader process and the machine
     Case("kill-parent", "import os\nos.kill(os.getppid(), 9)\nreturn 2 * x", "PermissionError"),
     Case("kill-init", "import os\nos.kill(1, 9)\nreturn 2 * x", "PermissionError"),
@@ -189,6 +200,15 @@ CASES = [
                 os._exit(0)
         return 2 * x""", "BlockingIOError"),
     Case("fill-disk", "open('big.bin', 'wb').write(b'\\0' * 100 * 2**20)\nreturn 2 * x", "OSError", detail="File too large"),
+    Case("fill-disk-with-many-files", """
+        for i in range(80):  # 80 files of 4 MB, each under the file-size limit: 320 MB in all
+            open(f"part{i}.bin", "wb").write(b"\\0" * 4 * 2**20)
+        return 2 * x""", "OSError", detail="No space left", needs_bubblewrap=True),
+    Case("read-grader-environment", """
+        import os
+        leaked = [k for k in os.environ if k.startswith("AUTOGRADER_CANARY")]
+        assert not leaked, f"leaked {leaked}"
+        raise RuntimeError(f"nothing to steal: {sorted(os.environ)}")""", "RuntimeError"),
     Case("segfault", "import ctypes\nreturn ctypes.string_at(0)", "segmentation fault"),
     Case("deep-recursion", """
         import sys
@@ -323,6 +343,9 @@ def _params():
 def test_attack(case, tiny, zygote, arena):
     course, _ = tiny
     tmp, tcp, udp = arena
+    if case.needs_bubblewrap and not zygote.caps.wrapped:
+        pytest.skip("this verdict needs bubblewrap's size-limited /tmp, which this machine lacks")
+    reason, scope = case.wrapped if case.wrapped and zygote.caps.wrapped else (case.reason, case.scope)
     before = _snapshot(tmp, course.root)
     solutions = (course.root / "solutions" / "basics.py").read_text()
     source = _source(case, tmp=tmp, root=course.root, tcp_port=tcp.getsockname()[1], udp_port=udp.getsockname()[1])
@@ -330,14 +353,14 @@ def test_attack(case, tiny, zygote, arena):
     results = _grade(tiny, zygote, source)
 
     double, triple = results["double"], results["triple"]
-    if case.scope == "import":
+    if scope == "import":
         for result in (double, triple):
             assert result.score == 0, f"{result.id} scored {result.score} after an import-time attack"
-            assert case.reason in _reason(result), _reason(result)
+            assert reason in _reason(result), _reason(result)
             assert case.detail in _detail(result), _detail(result)
     else:
         assert double.score == 0, f"the attacked exercise scored {double.score}: {_reason(double)}"
-        assert case.reason in _reason(double), _reason(double)
+        assert reason in _reason(double), _reason(double)
         assert case.detail in _detail(double), _detail(double)
         assert triple.score == triple.max_score, f"the other exercise was affected: {_reason(triple)}"
 
