@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from .build import RELEASE_DATA, RELEASE_FORMAT
-from .grade import Outcome, PreparedCase
+from .grade import Outcome, PreparedCase, remember_case
 from .spec import Course, CourseSpec, Exercise, SpecError
 from .wire import decode
 
@@ -60,4 +60,11 @@ def load_release(root: Path) -> tuple[Course, ReleaseOracle]:
     for assignment in spec.assignments:
         for exercise_id in assignment.exercises:
             exercises[exercise_id] = Exercise.model_validate(dict(data["exercises"][exercise_id]["spec"], assignment=assignment.id))
-    return Course(Path(root), spec, exercises), ReleaseOracle(data)
+    course = Course(Path(root), spec, exercises)
+    for exercise_id, exercise in exercises.items():
+        groups = {g.name: g for g in exercise.checks}
+        for item in data["exercises"][exercise_id]["expectations"]:
+            if "inputs" in item and item["group"] in groups:
+                remember_case(course, exercise, groups[item["group"]], item["index"], item["inputs"]["args"],
+                              item["inputs"]["kwargs"])
+    return course, ReleaseOracle(data)

@@ -121,19 +121,21 @@ def _recv(sock: socket.socket, with_fds: bool = False):
 class Zygote:
     """A warmed process that forks sandbox children on request. Start it before loading references."""
 
-    def __init__(self, warm_sympy: bool = True, bubblewrap: bool | None = None):
+    def __init__(self, warm_sympy: bool = True, bubblewrap: bool | None = None, warm_lambdify: bool = True):
         """bubblewrap: start the zygote inside bubblewrap (None: whenever the machine has it). Local
-        checks pass False: a fresh interpreter inside costs ~0.4 s, which grading pays once per worker."""
+        checks pass False: a fresh interpreter inside costs ~0.4 s, which grading pays once per worker.
+        warm_lambdify: also exercise sympy's printers (worth it for many children, not for one)."""
         self.pid: int | None = None
         self.sock: socket.socket | None = None
         self.caps = isolation.Capabilities()
         self.warm_sympy = warm_sympy
+        self.warm_lambdify = warm_lambdify
         self.bubblewrap = bubblewrap
         self.process = None
         self.problem = ""  # why bubblewrap was wanted but not used
 
     def start(self) -> "Zygote":
-        _warm(self.warm_sympy)
+        _warm(self.warm_sympy, self.warm_lambdify)
         self.caps = isolation.probe()
         if self.caps.bubblewrap and self.bubblewrap is not False:
             try:
@@ -416,7 +418,7 @@ def _describe_exit(status: dict) -> str:
     return f"the process exited early with status {status.get('exit')} (os._exit or sys.exit in your code?)"
 
 
-def _warm(with_sympy: bool = True) -> None:
+def _warm(with_sympy: bool = True, with_lambdify: bool = True) -> None:
     """Import and exercise what every child needs, once, so children start fast."""
     import numpy as np
 
@@ -424,8 +426,9 @@ def _warm(with_sympy: bool = True) -> None:
     if with_sympy:
         import sympy
 
-        x = sympy.Symbol("x")
-        sympy.lambdify(x, x ** 2, "numpy")(np.arange(3.0))  # the printer machinery children use for callables
+        if with_lambdify:
+            x = sympy.Symbol("x")
+            sympy.lambdify(x, x ** 2, "numpy")(np.arange(3.0))  # the printer machinery children use for callables
     for name in ("math", "itertools", "functools", "collections", "fractions", "decimal", "statistics",
                  "random", "operator", "copy", "typing", "dataclasses", "re", "string", "numbers"):
         __import__(name)

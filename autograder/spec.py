@@ -300,9 +300,11 @@ class Exercise(Strict):
 
     @property
     def uses_sympy(self) -> bool:
-        """Its signature has sympy types, or its inputs are expressions or callables built from them."""
-        text = self.function + "".join(str(g.args) + str(g.cases) for g in self.checks)
-        return any(word in text for word in ("sympy", "Expr", "Symbol", "Matrix", "callable", "Callable", "expr"))
+        """Its signature has sympy types, or its inputs are expressions or callables built from them
+        (a callable written as code, `{callable: {code: ...}}`, is plain Python)."""
+        inputs = "".join(str(g.args) + str(g.cases) for g in self.checks)
+        return (any(word in self.function for word in ("sympy", "Expr", "Symbol", "Matrix"))
+                or any(word in inputs for word in ("'expr'", "'symbol'", "sympy", "FunctionOf")))
 
     @property
     def parameters(self) -> list[tuple[str, Optional[str]]]:

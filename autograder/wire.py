@@ -14,6 +14,7 @@ import json
 import math
 import re
 import struct
+import sys
 from typing import Any
 
 import numpy as np
@@ -39,9 +40,12 @@ class Callable_:
 
     def build(self):
         if self.code is not None:
-            import sympy
+            scope = {"np": np, "numpy": np, "math": math}
+            if "sympy" in self.code:
+                import sympy
 
-            return eval(self.code, {"np": np, "numpy": np, "math": math, "sympy": sympy})  # trusted course code
+                scope["sympy"] = sympy
+            return eval(self.code, scope)  # trusted course code
         import sympy
 
         symbols = [sympy.Symbol(v) if isinstance(v, str) else v for v in self.variables]
@@ -143,9 +147,8 @@ def _safe_repr(value) -> str:
 
 
 def _encode_sympy(value):
-    try:
-        import sympy
-    except ImportError:  # pragma: no cover
+    sympy = sys.modules.get("sympy")
+    if sympy is None:  # nothing can be a sympy value before sympy is imported
         return None
     if isinstance(value, sympy.MatrixBase):
         rows, cols = value.shape

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import sys
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ def _forward_code(source: str):
 
 def build_forward(source: str, parameters: list[str]):
     """A callable forward(**args) from trusted course code: an expression or a `def forward`."""
-    scope = helper_namespace()
+    scope = helper_namespace(with_sympy="sympy" in source or "sympy" in sys.modules)
     if "def forward" in source:
         exec(_forward_code(source), scope)  # trusted course code
         return scope["forward"]

@@ -67,14 +67,17 @@ def expr_value(expr, subs):
     return complex(expr.evalf(30, subs=subs)).real
 
 
-def namespace() -> dict:
-    """What property expressions and gradient forwards can use by name."""
+def namespace(with_sympy: bool = True) -> dict:
+    """What property expressions and gradient forwards can use by name (sympy only when asked for:
+    importing it costs a local check more than the check itself)."""
     import math
 
-    import sympy
-
     names = {name: value for name, value in globals().items() if not name.startswith("_") and callable(value)}
-    names.update(np=np, numpy=np, sympy=sympy, math=math)
+    names.update(np=np, numpy=np, math=math)
+    if with_sympy:
+        import sympy
+
+        names["sympy"] = sympy
     names.pop("namespace", None)
     names.pop("annotations", None)
     return names

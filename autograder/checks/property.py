@@ -7,6 +7,7 @@ Properties over sympy values run time-boxed, since evaluating an adversarial exp
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any
 
 from . import Difference
@@ -26,7 +27,8 @@ def check_property(spec, args: dict, output: Any, involves_sympy: bool, timeout:
 
     def evaluate(report=None):
         try:
-            result = eval(code, dict(namespace(), out=output, args=args, **args))  # trusted course code
+            scope = namespace(with_sympy="sympy" in spec.expr or "sympy" in sys.modules)
+            result = eval(code, dict(scope, out=output, args=args, **args))  # trusted course code
         except Exception as exc:  # noqa: BLE001 - a wrong answer may break the predicate itself
             return f"could not be checked on your output ({type(exc).__name__}: {str(exc)[:200]})"
         if isinstance(result, str):
