@@ -154,7 +154,9 @@ def check(exercises, work_dir, all_details) -> None:
 @click.option("--regrade", is_flag=True, help="Grade again even unchanged submissions (earlier attempts are kept).")
 @click.option("--require-sandbox", type=click.Choice(["basic", "medium", "strong"]), default=None,
               help="Refuse to grade below this isolation level.")
-def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox) -> None:
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Grade on a dask.distributed cluster (tcp://host:8786), or local:N for a local one with N workers.")
+def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox, scheduler) -> None:
     """Grade a whole class: one folder (or .zip) per student, or an nbgrader submitted/ tree."""
     from . import isolation
     from .batch import Batch
@@ -162,16 +164,28 @@ def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox) -> N
     from .gradebook import Gradebook
 
     out = show.console()
-    caps = isolation.probe()
-    out.print(caps.describe())
-    if require_sandbox and isolation.LEVELS.index(caps.level) < isolation.LEVELS.index(require_sandbox):
-        show.console(stderr=True).print(f"[red]refusing to grade: --require-sandbox {require_sandbox}, but this machine "
-                                        f"reaches {caps.level}[/red]. Missing: {'; '.join(caps.missing())}")
-        sys.exit(3)
     root = Path(course_dir) if course_dir else find_course_root()
     if root is None:
         _fail_spec(SpecError([f"{Path.cwd()}:1:1: no course.yml here or above (pass --course DIR)"]))
-    batch = Batch(root, jobs)  # fork the workers before reading the course or any submission
+    if scheduler:
+        from .distributed import DaskBatch
+
+        batch = DaskBatch(root, scheduler)
+        level, missing = batch.level()
+        out.print(f"cluster at {batch.address}: {batch.jobs} workers, sandbox {level}"
+                  + (f"; missing on some: {'; '.join(missing)}" if missing else ""))
+    else:
+        caps = isolation.probe()
+        out.print(caps.describe())
+        level, missing = caps.level, caps.missing()
+    if require_sandbox and isolation.LEVELS.index(level) < isolation.LEVELS.index(require_sandbox):
+        show.console(stderr=True).print(f"[red]refusing to grade: --require-sandbox {require_sandbox}, but this machine "
+                                        f"reaches {level}[/red]. Missing: {'; '.join(missing)}")
+        if scheduler:
+            batch.close()
+        sys.exit(3)
+    if not scheduler:
+        batch = Batch(root, jobs)  # fork the workers before reading the course or any submission
     try:
         course = load_course(root)
     except SpecError as exc:
@@ -182,7 +196,7 @@ def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox) -> N
     assignments = [a.id for a in course.assignments]
     reporter = show.BatchProgress(out)
     try:
-        summary = batch.run(Path(submissions), gradebook, assignments, regrade, caps.level,
+        summary = batch.run(Path(submissions), gradebook, assignments, regrade, level,
                             on_result=reporter.advance, on_start=reporter.start)
     except KeyboardInterrupt:
         reporter.stop()

@@ -121,16 +121,20 @@ def _recv(sock: socket.socket, with_fds: bool = False):
 class Zygote:
     """A warmed process that forks sandbox children on request. Start it before loading references."""
 
-    def __init__(self, warm_sympy: bool = True, bubblewrap: bool | None = None, warm_lambdify: bool = True):
+    def __init__(self, warm_sympy: bool = True, bubblewrap: bool | None = None, warm_lambdify: bool = True,
+                 spawn: bool = False):
         """bubblewrap: start the zygote inside bubblewrap (None: whenever the machine has it). Local
         checks pass False: a fresh interpreter inside costs ~0.4 s, which grading pays once per worker.
-        warm_lambdify: also exercise sympy's printers (worth it for many children, not for one)."""
+        warm_lambdify: also exercise sympy's printers (worth it for many children, not for one).
+        spawn: a fresh interpreter even without bubblewrap, for a parent with threads (a Dask worker),
+        where fork is unsafe; such a zygote inherits nothing of its parent's memory either."""
         self.pid: int | None = None
         self.sock: socket.socket | None = None
         self.caps = isolation.Capabilities()
         self.warm_sympy = warm_sympy
         self.warm_lambdify = warm_lambdify
         self.bubblewrap = bubblewrap
+        self.spawn = spawn
         self.process = None
         self.problem = ""  # why bubblewrap was wanted but not used
 
@@ -139,11 +143,13 @@ class Zygote:
         self.caps = isolation.probe()
         if self.caps.bubblewrap and self.bubblewrap is not False:
             try:
-                return self._start_in_bubblewrap()
+                return self._start_process(wrapped=True)
             except (OSError, EOFError, ConnectionError, ValueError, KeyError, TypeError, socket.timeout) as exc:
                 self.problem = f"bubblewrap did not start ({type(exc).__name__}: {exc}); children run without it"
                 print(f"warning: {self.problem}", file=sys.stderr)
         self.caps.bubblewrap = ""
+        if self.spawn:
+            return self._start_process(wrapped=False)
         parent_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         sys.stdout.flush()
         sys.stderr.flush()
@@ -161,15 +167,16 @@ class Zygote:
         self.pid, self.sock = pid, parent_end
         return self
 
-    def _start_in_bubblewrap(self) -> "Zygote":
-        """A fresh interpreter in bubblewrap runs the zygote; it reports the layers it reached inside."""
+    def _start_process(self, wrapped: bool) -> "Zygote":
+        """A fresh interpreter (in bubblewrap when wrapped) runs the zygote; it reports the layers it reached."""
         import subprocess
 
         parent_end, zygote_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         package_dir = os.path.dirname(os.path.abspath(__file__))
-        command = isolation.bubblewrap_command(self.caps.bubblewrap, self.caps.root, package_dir) + [
-            sys.executable, "-c", "import sys; from autograder.sandbox import zygote_in_bubblewrap as z; z(*sys.argv[1:])",
-            str(zygote_end.fileno()), "1" if self.warm_sympy else "0", str(os.getpid())]
+        prefix = isolation.bubblewrap_command(self.caps.bubblewrap, self.caps.root, package_dir) if wrapped else []
+        command = prefix + [
+            sys.executable, "-c", "import sys; from autograder.sandbox import zygote_process as z; z(*sys.argv[1:])",
+            str(zygote_end.fileno()), "1" if self.warm_sympy else "0", str(os.getpid()), "1" if wrapped else "0"]
         errors = tempfile.TemporaryFile()
         try:
             process = subprocess.Popen(command, pass_fds=(zygote_end.fileno(),), stdin=subprocess.DEVNULL,
@@ -190,7 +197,7 @@ class Zygote:
             raise OSError(tail or str(exc)) from None
         finally:
             errors.close()
-        self.caps.bubblewrap = isolation.bubblewrap_binary()
+        self.caps.bubblewrap = isolation.bubblewrap_binary() if wrapped else ""
         self.pid, self.sock, self.process = process.pid, parent_end, process
         return self
 
@@ -434,16 +441,19 @@ def _warm(with_sympy: bool = True, with_lambdify: bool = True) -> None:
         __import__(name)
 
 
-def zygote_in_bubblewrap(fd: str, warm_sympy: str, host_pid: str) -> None:
-    """Entry point of the zygote inside bubblewrap (see Zygote._start_in_bubblewrap)."""
+def zygote_process(fd: str, warm_sympy: str, host_pid: str, wrapped: str = "1") -> None:
+    """Entry point of a zygote started as a fresh interpreter (see Zygote._start_process)."""
     global _UID_BASE
     sock = socket.socket(fileno=int(fd))
     code = 0
     try:
         _warm(warm_sympy == "1")
         caps = isolation.probe()
-        # PIDs restart in every PID namespace: the grader-side PID keeps each zygote's uids its own
-        _UID_BASE = 300_000 + (int(host_pid) % 4000) * 1000
+        if wrapped == "1":
+            # PIDs restart in every PID namespace: the grader-side PID keeps each zygote's uids its own
+            _UID_BASE = 300_000 + (int(host_pid) % 4000) * 1000
+        else:
+            caps.bubblewrap = ""
         _send(sock, {"caps": {k: v for k, v in vars(caps).items()}})
         _zygote_main(sock, caps)
     except BaseException:

@@ -79,3 +79,16 @@ def tiny(tmp_path_factory):
     (root / "solutions" / "basics.py").write_text(TINY_SOLUTIONS)
     course = load_course(root)
     return course, ReferenceOracle(course)
+
+
+@pytest.fixture(scope="session")
+def sample_class_graded(tmp_path_factory):
+    """examples/submissions graded locally with `autograder grade` (shared by the batch and cluster tests)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("class")
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(ROOT / "examples" / "submissions"),
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out, proc

@@ -30,11 +30,8 @@ def read_grades(out) -> dict:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    out = tmp_path_factory.mktemp("class")
-    proc = run_grade(EXAMPLES, out)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out, proc
+def graded(sample_class_graded):
+    return sample_class_graded
 
 
 def test_sample_class_gets_the_expected_outcomes(graded):
