@@ -210,7 +210,8 @@ def decode(tree: Any, blobs: list[bytes] | None = None, trusted: bool = False) -
         return _decode(tree, blobs or [], trusted, 0, counter)
     except WireError:
         raise
-    except (TypeError, ValueError, KeyError, IndexError, OverflowError, RecursionError, AttributeError, ArithmeticError) as exc:
+    except (TypeError, ValueError, KeyError, IndexError, OverflowError, RecursionError, AttributeError, ArithmeticError,
+            struct.error) as exc:
         # whatever a hostile tree trips over is a refusal, never a crash of the grader
         raise WireError(f"malformed value ({type(exc).__name__})") from None
 
@@ -347,6 +348,8 @@ def read_npy(data: bytes) -> np.ndarray:
     if major == 1:
         (length,), start = struct.unpack_from("<H", data, 8), 10
     elif major in (2, 3):
+        if len(data) < 12:
+            raise WireError("malformed array: truncated header")
         (length,), start = struct.unpack_from("<I", data, 8), 12
     else:
         raise WireError("malformed array: unknown .npy version")
