@@ -135,10 +135,12 @@ class Zygote:
         self.warm_lambdify = warm_lambdify
         self.bubblewrap = bubblewrap
         self.spawn = spawn
+        self.started_by = os.getpid()
         self.process = None
         self.problem = ""  # why bubblewrap was wanted but not used
 
     def start(self) -> "Zygote":
+        self.started_by = os.getpid()
         _warm(self.warm_sympy, self.warm_lambdify)
         self.caps = isolation.probe()
         if self.caps.bubblewrap and self.bubblewrap is not False:
@@ -176,7 +178,7 @@ class Zygote:
         prefix = isolation.bubblewrap_command(self.caps.bubblewrap, self.caps.root, package_dir) if wrapped else []
         command = prefix + [
             sys.executable, "-c", "import sys; from autograder.sandbox import zygote_process as z; z(*sys.argv[1:])",
-            str(zygote_end.fileno()), "1" if self.warm_sympy else "0", str(os.getpid()), "1" if wrapped else "0"]
+            str(zygote_end.fileno()), "1" if self.warm_sympy else "0", str(self.started_by), "1" if wrapped else "0"]
         errors = tempfile.TemporaryFile()
         try:
             process = subprocess.Popen(command, pass_fds=(zygote_end.fileno(),), stdin=subprocess.DEVNULL,
@@ -204,6 +206,13 @@ class Zygote:
     @property
     def alive(self) -> bool:
         return self.pid is not None
+
+    @property
+    def uid_range(self) -> range:
+        """The uids this zygote's children run under (when they get uids of their own)."""
+        if self.caps.bubblewrap:
+            return range(*_bubblewrap_uid_range(self.started_by))
+        return range(200_000, 300_000)
 
     def close(self) -> None:
         if self.sock is not None:
@@ -451,7 +460,7 @@ def zygote_process(fd: str, warm_sympy: str, host_pid: str, wrapped: str = "1") 
         caps = isolation.probe()
         if wrapped == "1":
             # PIDs restart in every PID namespace: the grader-side PID keeps each zygote's uids its own
-            _UID_BASE = 300_000 + (int(host_pid) % 4000) * 1000
+            _UID_BASE = _bubblewrap_uid_range(int(host_pid))[0]
         else:
             caps.bubblewrap = ""
         _send(sock, {"caps": {k: v for k, v in vars(caps).items()}})
@@ -504,6 +513,11 @@ def _zygote_main(sock: socket.socket, caps: isolation.Capabilities) -> None:
 
 
 _UID_BASE = None  # set in a zygote inside bubblewrap
+
+
+def _bubblewrap_uid_range(host_pid: int) -> tuple[int, int]:
+    base = 300_000 + (host_pid % 4000) * 1000
+    return base, base + 1000
 
 
 def child_uid(pid: int) -> int:
