@@ -102,23 +102,38 @@ class Batch:
 
     def run(self, submissions_dir: Path, gradebook: Gradebook, assignments: list[str], regrade: bool,
             sandbox_level: str, on_result=None, on_start=None) -> BatchSummary:
-        started = time.perf_counter()
+        plan = Plan(self.course_root, submissions_dir, gradebook, assignments, regrade, on_start)
+        for outcome in self.pool.imap_unordered(grade_one, plan.todo):
+            plan.record(outcome, sandbox_level, on_result)
+        return plan.finish()
+
+
+class Plan:
+    """What a batch (local or on a cluster) grades, and how each result is written as it arrives."""
+
+    def __init__(self, course_root: Path, submissions_dir: Path, gradebook: Gradebook, assignments: list[str],
+                 regrade: bool, on_start=None):
+        self.started = time.perf_counter()
+        self.gradebook = gradebook
         found: Discovery = discover(submissions_dir, assignments)
-        summary = BatchSummary(discovered=len(found.submissions), warnings=found.warnings)
-        version = course_hash(self.course_root)
-        todo = [s for s in found.submissions
-                if regrade or not gradebook.already_graded(s.student, s.assignment, s.content_hash, version)]
-        summary.skipped = len(found.submissions) - len(todo)
+        self.summary = BatchSummary(discovered=len(found.submissions), warnings=found.warnings)
+        self.version = course_hash(course_root)
+        self.todo = [s for s in found.submissions
+                     if regrade or not gradebook.already_graded(s.student, s.assignment, s.content_hash, self.version)]
+        self.summary.skipped = len(found.submissions) - len(self.todo)
         if on_start:
-            on_start(len(todo), summary)
-        # the longest submissions first keeps every worker busy until the end
-        todo.sort(key=lambda s: -len(s.source))
-        for outcome in self.pool.imap_unordered(grade_one, todo):
-            gradebook.record(outcome["student"], outcome["assignment"], outcome["content_hash"], version,
-                             outcome["origin"], outcome["seconds"], outcome.get("sandbox", sandbox_level), outcome["problem"],
-                             outcome["results"])
-            summary.graded += 1
-            if on_result:
-                on_result(outcome)
-        summary.seconds = time.perf_counter() - started
-        return summary
+            on_start(len(self.todo), self.summary)
+        self.todo.sort(key=lambda s: -len(s.source))  # the longest first keeps every worker busy until the end
+
+    def record(self, outcome: dict, sandbox_level: str, on_result=None) -> None:
+        """One submission's results, in one transaction of the gradebook."""
+        self.gradebook.record(outcome["student"], outcome["assignment"], outcome["content_hash"], self.version,
+                              outcome["origin"], outcome["seconds"], outcome.get("sandbox", sandbox_level),
+                              outcome["problem"], outcome["results"])
+        self.summary.graded += 1
+        if on_result:
+            on_result(outcome)
+
+    def finish(self) -> BatchSummary:
+        self.summary.seconds = time.perf_counter() - self.started
+        return self.summary

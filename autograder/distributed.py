@@ -15,12 +15,11 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-import time
 from pathlib import Path
 
-from .batch import BatchSummary, course_hash, grade_one
+from .batch import BatchSummary, Plan, grade_one
 from .gradebook import Gradebook
-from .submissions import Discovery, Submission, discover
+from .submissions import Submission
 
 try:
     from distributed import WorkerPlugin
@@ -140,22 +139,12 @@ class DaskBatch:
             sandbox_level: str, on_result=None, on_start=None) -> BatchSummary:
         from distributed import as_completed
 
-        started = time.perf_counter()
-        found: Discovery = discover(submissions_dir, assignments)
-        summary = BatchSummary(discovered=len(found.submissions), warnings=found.warnings)
-        version = course_hash(self.course_root)
-        todo = [s for s in found.submissions
-                if regrade or not gradebook.already_graded(s.student, s.assignment, s.content_hash, version)]
-        summary.skipped = len(found.submissions) - len(todo)
-        if on_start:
-            on_start(len(todo), summary)
-        if not todo:
-            summary.seconds = time.perf_counter() - started
-            return summary
+        plan = Plan(self.course_root, submissions_dir, gradebook, assignments, regrade, on_start)
+        if not plan.todo:
+            return plan.finish()
         bundle = self.client.scatter(course_bundle(self.course_root), broadcast=True)
-        todo.sort(key=lambda s: -len(s.source))  # the longest first keeps every worker busy until the end
-        self._futures = self.client.map(grade_remote, todo, version=version, bundle=bundle, pure=False,
-                                        key=[f"grade-{s.student}-{s.assignment}-{s.content_hash[:12]}" for s in todo])
+        self._futures = self.client.map(grade_remote, plan.todo, version=plan.version, bundle=bundle, pure=False,
+                                        key=[f"grade-{s.student}-{s.assignment}-{s.content_hash[:12]}" for s in plan.todo])
         failed = []
         for future in as_completed(self._futures):
             try:
@@ -163,15 +152,9 @@ class DaskBatch:
             except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: the cluster's failure, not the student's
                 failed.append(f"{future.key}: {type(exc).__name__}: {str(exc)[:200]}")
                 continue
-            gradebook.record(outcome["student"], outcome["assignment"], outcome["content_hash"], version,
-                             outcome["origin"], outcome["seconds"], outcome.get("sandbox", sandbox_level),
-                             outcome["problem"], outcome["results"])
-            summary.graded += 1
-            if on_result:
-                on_result(outcome)
+            plan.record(outcome, sandbox_level, on_result)
         self._futures = []
         if failed:
-            summary.warnings.append(f"{len(failed)} submissions could not be graded on the cluster and were not "
-                                    f"recorded (run again to retry them): " + "; ".join(failed[:5]))
-        summary.seconds = time.perf_counter() - started
-        return summary
+            plan.summary.warnings.append(f"{len(failed)} submissions could not be graded on the cluster and were not "
+                                         f"recorded (run again to retry them): " + "; ".join(failed[:5]))
+        return plan.finish()

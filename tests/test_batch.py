@@ -109,6 +109,20 @@ def _light_class(tmp_path) -> Path:
     return root
 
 
+def wait_for_attempts(database: Path, count: int, process, timeout: float = 300) -> int:
+    """Until the gradebook holds `count` attempts (or the process ends); returns how many it holds."""
+    deadline, done = time.monotonic() + timeout, 0
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            done = sqlite3.connect(database).execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
+        except sqlite3.Error:
+            done = 0
+        if done >= count:
+            break
+        time.sleep(0.05)
+    return done
+
+
 def test_kill_minus_nine_and_resume(tmp_path):
     subs = _light_class(tmp_path)
     clean = tmp_path / "clean"
@@ -117,16 +131,7 @@ def test_kill_minus_nine_and_resume(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out), "--jobs", "2"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     database = out / "gradebook.db"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if database.exists():
-            try:
-                done = sqlite3.connect(database).execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
-            except sqlite3.Error:
-                done = 0
-            if done >= 3:
-                break
-        time.sleep(0.05)
+    wait_for_attempts(database, 3, proc)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     partial = sqlite3.connect(database).execute("SELECT COUNT(*) FROM attempts").fetchone()[0]

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from test_batch import EXAMPLES, ROOT, _light_class, read_grades, run_grade
+from test_batch import EXAMPLES, ROOT, _light_class, read_grades, run_grade, wait_for_attempts
 
 pytest.importorskip("distributed")
 
@@ -72,16 +72,7 @@ def test_killing_a_worker_mid_batch_loses_nothing(cluster, tmp_path):
     grading = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(subs), "--out", str(out),
                                 "--scheduler", address], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     database = out / "gradebook.db"
-    deadline = time.monotonic() + 300
-    done = 0
-    while time.monotonic() < deadline and grading.poll() is None:
-        try:
-            done = sqlite3.connect(database).execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
-        except sqlite3.Error:
-            done = 0
-        if done >= 2:
-            break
-        time.sleep(0.05)
+    wait_for_attempts(database, 2, grading)
     assert grading.poll() is None, "the batch finished before a worker could be killed"
     os.killpg(workers[0].pid, signal.SIGKILL)  # the worker and its zygotes, in the middle of the batch
     output, _ = grading.communicate(timeout=600)
