@@ -256,13 +256,19 @@ def confine(caps: Capabilities, limits: ChildLimits, workdir: str, uid: int | No
 
 
 # syscalls a graded function never needs and an attack might: sockets, tracing and reading other
-# processes, namespaces and mounts, kernel modules and keys, eBPF, perf, userfaultfd
+# processes, namespaces and mounts, kernel modules and keys, eBPF, perf, userfaultfd, opening files by
+# handle (which skips path checks), io_uring (whose operations seccomp does not see), pidfd_getfd
 _DENIED_SYSCALLS = {
     "x86_64": (0xC000003E, [41, 101, 310, 311, 165, 166, 272, 308, 321, 246, 320, 175, 313, 176, 298, 250, 248, 249,
-                            323, 155, 161, 167, 168, 169, 134, 163]),
+                            323, 155, 161, 167, 168, 169, 134, 163, 303, 304, 425, 426, 427, 438]),
     "aarch64": (0xC00000B7, [198, 117, 270, 271, 40, 39, 97, 268, 280, 104, 294, 105, 273, 106, 241, 219, 217, 218,
-                             282, 41, 51, 224, 225, 142, 89]),
+                             282, 41, 51, 224, 225, 142, 89, 264, 265, 425, 426, 427, 438]),
 }
+# clone and clone3 by architecture: clone may not create namespaces; clone3 (whose flags seccomp cannot
+# read) answers ENOSYS, so glibc falls back to clone for threads and processes
+_CLONE = {"x86_64": (56, 435), "aarch64": (220, 435)}
+_NEW_NAMESPACES = 0x7E020080  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET | NEWTIME
+_X32_BIT = 0x40000000          # x86_64 syscall numbers with this bit are the x32 ABI
 
 
 def _seccomp_available() -> bool:
@@ -295,20 +301,41 @@ def _seccomp_denylist() -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _seccomp_program():
-    """The filter program, built once in the zygote (children only install it)."""
+    """The filter program, built once in the zygote (children only install it).
+
+    Any other ABI (i386 through int 0x80, x32) is refused outright: its syscall numbers differ and
+    the denylist below would not apply to them."""
     import platform
 
-    arch, numbers = _DENIED_SYSCALLS[platform.machine()]
-    load_word, jump_eq, ret = 0x20, 0x15, 0x06
-    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
-    program = [_SockFilter(load_word, 0, 0, 4),                    # seccomp_data.arch
-               _SockFilter(jump_eq, 1, 0, arch),                    # our architecture: go on
-               _SockFilter(ret, 0, 0, allow),                       # another one (x32 ...): leave it
-               _SockFilter(load_word, 0, 0, 0)]                     # seccomp_data.nr
-    for index, number in enumerate(numbers):
-        remaining = len(numbers) - index - 1
-        program.append(_SockFilter(jump_eq, remaining + 1, 0, number))  # match: jump to the deny at the end
-    program += [_SockFilter(ret, 0, 0, allow), _SockFilter(ret, 0, 0, deny)]
+    machine = platform.machine()
+    arch, numbers = _DENIED_SYSCALLS[machine]
+    clone, clone3 = _CLONE[machine]
+    load_word, jump_eq, jump_ge, jump_set, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, deny, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38  # ALLOW, ERRNO(EPERM), ERRNO(ENOSYS)
+    # (code, jump if true: label or 0, jump if false: label or 0, k); labels resolve to relative offsets
+    program = [(load_word, 0, 0, 4),                      # seccomp_data.arch
+               (jump_eq, 0, "deny", arch),                # another ABI: refused
+               (load_word, 0, 0, 0)]                      # seccomp_data.nr
+    if machine == "x86_64":
+        program.append((jump_ge, "deny", 0, _X32_BIT))
+    program += [(jump_eq, "enosys", 0, clone3), (jump_eq, "clone", 0, clone)]
+    program += [(jump_eq, "deny", 0, number) for number in numbers]
+    program += [(ret, 0, 0, allow),
+                ("clone", load_word, 0, 0, 16),           # clone's flags (low word of args[0])
+                (jump_set, "deny", 0, _NEW_NAMESPACES),
+                (ret, 0, 0, allow),
+                ("deny", ret, 0, 0, deny),
+                ("enosys", ret, 0, 0, enosys)]
+    labels, plain = {}, []
+    for instruction in program:
+        if isinstance(instruction[0], str):
+            labels[instruction[0]] = len(plain)
+            instruction = instruction[1:]
+        plain.append(instruction)
+    program = []
+    for index, (code, true, false, k) in enumerate(plain):
+        jump = [labels[target] - index - 1 if target else 0 for target in (true, false)]
+        program.append(_SockFilter(code, jump[0], jump[1], k))
     filters = (_SockFilter * len(program))(*program)
     fprog = _SockFprog(len(program), filters)
     fprog.keep = filters  # the program points into this array: keep it alive with it

@@ -301,11 +301,11 @@ class Zygote:
         events = {"tasks": {}}
         death = self._read_events(read_end, pid, tasks, indices, events)
         os.close(read_end)
-        # a child that finished cleanly has already killed everything of its uid (itself included)
-        _send(self.sock, {"op": "wait", "pid": pid, "sweep": not events.get("done")})
+        _send(self.sock, {"op": "wait", "pid": pid})
         status, _, _ = _recv(self.sock)
         if death is None and not events.get("done") and "import_error" not in events:
-            death = _describe_exit(status)
+            death = ("it closed its result channel and kept running (killed)" if status.get("lingered")
+                     else _describe_exit(status))
         return events, death, status.get("output", "")
 
     def _kill_child(self, pid: int) -> None:
@@ -383,8 +383,8 @@ class Zygote:
                         record.get("error"), time.monotonic() - started)
                     current = None
                     deadline = time.monotonic() + TASK_GAP
-                elif event == "done":
-                    events["done"] = True
+                elif event == "done" and current is None and position == len(indices):
+                    events["done"] = True  # believed only once every task has started and ended
 
 
 class _Record:
@@ -494,22 +494,55 @@ def _zygote_main(sock: socket.socket, caps: isolation.Capabilities) -> None:
         elif header.get("op") == "kill":
             if header.get("pid") in children:  # only its own children, whatever the message says
                 _kill(header["pid"])
-        elif header.get("op") == "wait":
+        elif header.get("op") == "wait" and header.get("pid") in children:
+            # the child has closed its result channel (or was killed): it gets a moment to exit, then
+            # is killed, so a child that closes the channel and sleeps cannot block this wait
             pid = header["pid"]
-            _, status, usage = os.wait4(pid, 0)
+            reaped, lingered = _reap(pid), False
+            if reaped is None:
+                _kill(pid)
+                reaped, lingered = os.wait4(pid, 0), True
+            _, status, usage = reaped
             workdir, out_fd = children.pop(pid)
             output = os.pread(out_fd, OUTPUT_EXCERPT, 0).decode("utf-8", "replace")
             os.close(out_fd)
-            if header.get("sweep", True):
-                _sweep(pid, caps)
-            shutil.rmtree(workdir, ignore_errors=True)
+            _sweep(pid, caps)  # always: what a child says about its leftovers is never believed
+            _remove(workdir)
             _send(sock, {
                 "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
                 "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+                "lingered": lingered,
                 "maxrss_kb": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime, "output": output,
             })
     for pid in children:
         _kill(pid)
+
+
+def _reap(pid: int, grace: float = 0.2):
+    """wait4 without blocking for up to `grace` seconds; None if the child is still running."""
+    deadline = time.monotonic() + grace
+    while True:
+        done_pid, status, usage = os.wait4(pid, os.WNOHANG)
+        if done_pid:
+            return done_pid, status, usage
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.001)
+
+
+def _remove(workdir: str) -> None:
+    """Remove a child's working directory whatever it left there (a tree too deep for Python's
+    recursion, odd permissions): shutil first, then rm, which has no depth limit."""
+    try:
+        shutil.rmtree(workdir)
+    except BaseException:  # noqa: BLE001 - RecursionError, PermissionError, OSError
+        import subprocess
+
+        try:
+            subprocess.run(["rm", "-rf", "--one-file-system", "--", workdir], timeout=120,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except (OSError, subprocess.SubprocessError):
+            pass
 
 
 _UID_BASE = None  # set in a zygote inside bubblewrap

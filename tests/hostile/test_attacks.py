@@ -355,9 +355,11 @@ CASES = [
         page = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
         page.write(code)
         fd = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(page)))()
+        if fd < 0:  # the seccomp filter refuses every syscall of another ABI
+            raise PermissionError(-fd, "Operation not permitted")
         s = socket.socket(fileno=fd)
         s.sendto(b"exfiltrated", ("127.0.0.1", {udp_port}))
-        return 2 * x""", "OSError", detail="unreachable"),
+        return 2 * x""", "PermissionError", detail="not permitted"),
 
     # ---- real holes (strict xfail: each fails today for the reason given) ----------------------------
     Case("read-host-files-by-handle", """
@@ -374,9 +376,7 @@ CASES = [
             code = ctypes.get_errno()
             raise (PermissionError if code in (errno.EPERM, errno.EACCES) else OSError)(code, os.strerror(code))
         secret = open(os.open("{root}/solutions/basics.py".lstrip("/"), os.O_RDONLY, dir_fd=root)).read()
-        raise AssertionError("read the reference solutions: " + secret)""", "PermissionError",
-         xfail_wrapped="the child keeps CAP_DAC_READ_SEARCH and open_by_handle_at is allowed: a handle of the host's "
-                       "root directory, opened through a bind mount that Landlock allows, reads any file of the host"),
+        raise AssertionError("read the reference solutions: " + secret)""", "PermissionError"),
     Case("previous-student-source-in-memory", r"""
         import ctypes
         libc = ctypes.CDLL(None)
@@ -428,8 +428,7 @@ CASES = [
         "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
         "        for fd in (0, 1, 2, 3):\n            os.close(fd)\n        time.sleep(3)\n    os._exit(0)\n"
         "os.wait()\n"
-        "os.kill = lambda *a: None  # the harness's final kill(-1) is os.kill too; the child then reports done: no sweep\n"),
-         xfail="a child that reports 'done' is trusted to have killed its leftovers (os.kill is the student's to patch)"),
+        "os.kill = lambda *a: None  # the harness's final kill(-1) is os.kill too; the child then reports done: no sweep\n")),
     Case("survivor-fills-tmpfs-for-next-student", "return x + 1", "values differ", needs_bubblewrap=True, prelude=(
         "import os, time\n"
         "if os.fork() == 0:\n    os.setsid()\n    for fd in (0, 1, 2, 3):\n        os.close(fd)\n    held = []\n    try:\n"
@@ -440,8 +439,7 @@ CASES = [
         "    os._exit(0)\n"
         "time.sleep(1)\nos.kill = lambda *a: None\n"),
          then="import numpy as np\ndef double(x):\n    with open('scratch.bin', 'wb') as f:  # an honest scratch file\n"
-              "        f.write(bytes(3 * 2**20))\n    return 2 * x\n" + GOOD_TRIPLE,
-         xfail="a process left behind by one student keeps the tmpfs full: the next student gets ENOSPC"),
+              "        f.write(bytes(3 * 2**20))\n    return 2 * x\n" + GOOD_TRIPLE),
     Case("survivor-forged-done", """
         import json, os, struct, time
         if os.fork() == 0:
@@ -454,12 +452,9 @@ CASES = [
         os.wait()
         body = json.dumps({"event": "done", "blobs": 0}).encode()
         os.write(3, struct.pack("<I", len(body)) + body)   # the grader then skips the sweep and the remaining tasks
-        os._exit(0)""", "exited early",
-         xfail="a forged 'done' message is believed: no uid sweep (the grandchild survives) and 'triple' is never run"),
-    Case("close-channel-then-sleep", "import os, time\nos.close(3)\ntime.sleep(5)\nreturn 2 * x", "exited early",
-         max_seconds=4, own_zygote=True,
-         xfail="after EOF on the channel the zygote's wait4() blocks until the child exits: no deadline (sleep(1e9) hangs "
-               "the worker for ever)"),
+        os._exit(0)""", "exited early"),
+    Case("close-channel-then-sleep", "import os, time\nos.close(3)\ntime.sleep(5)\nreturn 2 * x", "closed its result channel",
+         max_seconds=4, own_zygote=True),
     Case("close-channel-then-sigstop", """
         import os, signal, time
         parent = os.getpid()
@@ -471,8 +466,7 @@ CASES = [
             os._exit(0)
         os.close(3)
         os.kill(parent, signal.SIGSTOP)   # uses no CPU: the CPU limit never fires either
-        return 2 * x""", "exited early", max_seconds=4, own_zygote=True,
-         xfail="a stopped child is never killed once the channel is closed; the zygote's wait4() blocks"),
+        return 2 * x""", "closed its result channel", max_seconds=4, own_zygote=True),
     Case("deep-directory-tree", """
         import os
         if not os.path.exists("d"):
@@ -481,9 +475,7 @@ CASES = [
                 os.mkdir("d")
                 os.chdir("d")
             os.chdir(home)
-        return x + 1""", "values differ", own_zygote=True,
-         xfail="RecursionError in the zygote's shutil.rmtree kills the zygote: EOFError here, BrokenPipeError for "
-               "every later submission of the worker"),
+        return x + 1""", "values differ", own_zygote=True),
     Case("sympy-float-exponent-bomb", """
         import json, os, struct
         node = {"$": "sympy", "tree": ["Float", "1e" + "9" * 390, 2000]}    # 400 characters: under every cap
@@ -534,8 +526,7 @@ CASES = [
             raise PermissionError(-fd, "Operation not permitted")
         import socket
         socket.socket(fileno=fd).connect(("127.0.0.1", {tcp_port}))   # Landlock refuses the connect itself
-        return 2 * x""", "PermissionError", detail="not permitted",
-         xfail="the seccomp program returns ALLOW for any other architecture, so i386 syscalls skip the denylist"),
+        return 2 * x""", "PermissionError", detail="not permitted"),
 ]
 
 
