@@ -17,6 +17,7 @@ import resource
 import sys
 import sysconfig
 from dataclasses import dataclass
+from pathlib import Path
 
 _SYS_LANDLOCK_CREATE_RULESET = 444
 _SYS_LANDLOCK_ADD_RULE = 445
@@ -185,7 +186,15 @@ def bubblewrap_command(binary: str, root: bool, package_dir: str) -> list[str]:
     own PID, IPC and UTS namespaces, a clean environment, killed with its parent."""
     command = [binary, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                "--unshare-net", "--unshare-cgroup-try", "--hostname", "sandbox"]
-    for path in sorted({*readable_roots(), "/usr", sys.prefix, sys.base_prefix, sys.exec_prefix, package_dir}):
+    binds = sorted({*readable_roots(), "/usr", sys.prefix, sys.base_prefix, sys.exec_prefix, package_dir})
+    # the folders above them (/root, /work, ...) are made anew, empty and traversable: children have
+    # no capability to pass a private home on the way to the Python they import from
+    parents = sorted({str(parent) for path in binds for parent in Path(path).parents if str(parent) != "/"},
+                     key=lambda p: (p.count("/"), p))
+    for folder in parents:
+        if not any(folder == b or folder.startswith(b + "/") for b in binds):
+            command += ["--perms", "0755", "--dir", folder]
+    for path in binds:
         command += ["--ro-bind-try", path, path]
     for path in ("/bin", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime"):
         command += ["--ro-bind-try", path, path]
@@ -238,7 +247,9 @@ def confine(caps: Capabilities, limits: ChildLimits, workdir: str, uid: int | No
             _set_limit(resource.RLIMIT_NPROC, limits.processes)
         # keep only CAP_DAC_READ_SEARCH so the Python installation stays readable even under a
         # private home (e.g. /root/.pyenv); Landlock, applied below, still limits what can be read
-        keep_read = bool(caps.landlock_abi) and _libc is not None
+        # (not in bubblewrap, whose bind mounts make those folders traversable: there the capability
+        # would only help to open files by handle, around every path check)
+        keep_read = bool(caps.landlock_abi) and _libc is not None and not caps.in_bubblewrap
         if keep_read:
             _libc.prctl(_PR_SET_KEEPCAPS, 1, 0, 0, 0)
         os.setgroups([])
