@@ -350,12 +350,7 @@ class Zygote:
             if received > MAX_RESULT_BYTES:
                 self._kill_child(pid)
                 return f"returned more than {MAX_RESULT_BYTES // 2**20} MB of data"
-            try:
-                messages = reader.feed(chunk)
-            except WireError as exc:
-                self._kill_child(pid)
-                return f"sent unreadable data ({exc})"
-            for header, blobs in messages:
+            for header, blobs in reader.feed(chunk):
                 event = header.get("event")
                 if event == "import_error" and position == 0:
                     events["import_error"] = str(header.get("message", ""))[:2000]
@@ -385,6 +380,9 @@ class Zygote:
                     deadline = time.monotonic() + TASK_GAP
                 elif event == "done" and current is None and position == len(indices):
                     events["done"] = True  # believed only once every task has started and ended
+            if reader.error is not None:  # what came before the garbage counts; nothing after it
+                self._kill_child(pid)
+                return f"sent unreadable data ({reader.error})"
 
 
 class _Record:

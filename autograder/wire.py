@@ -31,6 +31,8 @@ _SYMPY_ASSUMPTIONS = ("real", "positive", "negative", "nonnegative", "nonpositiv
 class WireError(ValueError):
     """The data cannot be read back safely; the message says why in student terms."""
 
+    messages: list = []  # from unpack_messages: the complete messages before the unreadable one
+
 
 class Callable_:
     """A callable that can travel to the sandbox: trusted code or a sympy expression of some variables."""
@@ -445,17 +447,36 @@ class MessageReader:
 
     def __init__(self):
         self.buffer = bytearray()
+        self.error: WireError | None = None  # set when the stream turned unreadable
 
     def feed(self, data: bytes) -> list[tuple[dict, list[bytes]]]:
+        """The complete messages so far. Those before a malformed one are still returned, and
+        `error` says what broke (everything after it is dropped)."""
+        if self.error is not None:
+            return []
         self.buffer += data
-        messages, consumed = unpack_messages(self.buffer)
+        try:
+            messages, consumed = unpack_messages(self.buffer)
+        except WireError as exc:
+            self.error, self.buffer = exc, bytearray()
+            return exc.messages
         del self.buffer[:consumed]
         return messages
 
 
 def unpack_messages(data, max_header: int = 16 * 2**20) -> tuple[list[tuple[dict, list[bytes]]], int]:
-    """Split bytes into complete messages; returns them and how many bytes they used."""
-    messages, pos = [], 0
+    """Split bytes into complete messages; returns them and how many bytes they used. A malformed
+    message raises WireError, which carries the messages before it."""
+    messages = []
+    try:
+        return _unpack(data, max_header, messages)
+    except WireError as exc:
+        exc.messages = messages
+        raise
+
+
+def _unpack(data, max_header: int, messages: list) -> tuple[list, int]:
+    pos = 0
     while pos + 4 <= len(data):
         (size,) = struct.unpack_from("<I", data, pos)
         if size > max_header:
