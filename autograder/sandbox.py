@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import isolation
-from .wire import MessageReader, WireError, decode, encode, pack_message
+from .wire import MessageReader, WireError, decode, encode, pack_message, unpack_messages
 
 MAX_RESULT_BYTES = 256 * 2**20
 OUTPUT_EXCERPT = 4000
@@ -135,12 +135,15 @@ class Zygote:
         self.warm_lambdify = warm_lambdify
         self.bubblewrap = bubblewrap
         self.spawn = spawn
-        self.started_by = os.getpid()
+        self.slot = 0
         self.process = None
         self.problem = ""  # why bubblewrap was wanted but not used
 
     def start(self) -> "Zygote":
-        self.started_by = os.getpid()
+        # PIDs restart in every PID namespace: the grader-side PID and a count of the zygotes it
+        # started keep each zygote's uids its own
+        _started[0] += 1
+        self.slot = os.getpid() * 4 + _started[0]
         _warm(self.warm_sympy, self.warm_lambdify)
         self.caps = isolation.probe()
         if self.caps.bubblewrap and self.bubblewrap is not False:
@@ -178,7 +181,7 @@ class Zygote:
         prefix = isolation.bubblewrap_command(self.caps.bubblewrap, self.caps.root, package_dir) if wrapped else []
         command = prefix + [
             sys.executable, "-c", "import sys; from autograder.sandbox import zygote_process as z; z(*sys.argv[1:])",
-            str(zygote_end.fileno()), "1" if self.warm_sympy else "0", str(self.started_by), "1" if wrapped else "0"]
+            str(zygote_end.fileno()), "1" if self.warm_sympy else "0", str(self.slot), "1" if wrapped else "0"]
         errors = tempfile.TemporaryFile()
         try:
             process = subprocess.Popen(command, pass_fds=(zygote_end.fileno(),), stdin=subprocess.DEVNULL,
@@ -211,7 +214,7 @@ class Zygote:
     def uid_range(self) -> range:
         """The uids this zygote's children run under (when they get uids of their own)."""
         if self.caps.bubblewrap:
-            return range(*_bubblewrap_uid_range(self.started_by))
+            return range(*_bubblewrap_uid_range(self.slot))
         return range(200_000, 300_000)
 
     def close(self) -> None:
@@ -285,19 +288,23 @@ class Zygote:
         return None
 
     def _run_child(self, source, filename, module, tasks, indices, blobs):
-        read_end, write_end = os.pipe()
-        job = {
-            "op": "run", "source": source, "filename": filename, "module": module,
-            "tasks": [{"index": i, "function": tasks[i].function, "calls": tasks[i].calls} for i in indices],
+        read_end, write_end = os.pipe()  # results: child -> here
+        job_read, job_write = os.pipe()  # the job: here -> child, never through the zygote, whose memory
+        limits = {                       # every later child inherits
+            "op": "run",
             "cpu_seconds": int(IMPORT_TIMEOUT + sum(tasks[i].timeout for i in indices)) + 1,
             "memory_mb": max(tasks[i].memory_mb for i in indices),
         }
+        job = {"source": source, "filename": filename, "module": module,
+               "tasks": [{"index": i, "function": tasks[i].function, "calls": tasks[i].calls} for i in indices]}
         try:
-            _send(self.sock, job, blobs, fds=[write_end])
+            _send(self.sock, limits, fds=[write_end, job_read])
         finally:
             os.close(write_end)
+            os.close(job_read)
         reply, _, _ = _recv(self.sock)
         pid = reply["pid"]
+        _write_job(job_write, pack_message(job, list(blobs)))
         events = {"tasks": {}}
         death = self._read_events(read_end, pid, tasks, indices, events)
         os.close(read_end)
@@ -448,7 +455,7 @@ def _warm(with_sympy: bool = True, with_lambdify: bool = True) -> None:
         __import__(name)
 
 
-def zygote_process(fd: str, warm_sympy: str, host_pid: str, wrapped: str = "1") -> None:
+def zygote_process(fd: str, warm_sympy: str, slot: str, wrapped: str = "1") -> None:
     """Entry point of a zygote started as a fresh interpreter (see Zygote._start_process)."""
     global _UID_BASE
     sock = socket.socket(fileno=int(fd))
@@ -457,8 +464,7 @@ def zygote_process(fd: str, warm_sympy: str, host_pid: str, wrapped: str = "1") 
         _warm(warm_sympy == "1")
         caps = isolation.probe()
         if wrapped == "1":
-            # PIDs restart in every PID namespace: the grader-side PID keeps each zygote's uids its own
-            _UID_BASE = _bubblewrap_uid_range(int(host_pid))[0]
+            _UID_BASE = _bubblewrap_uid_range(int(slot))[0]
         else:
             caps.bubblewrap = ""
         _send(sock, {"caps": {k: v for k, v in vars(caps).items()}})
@@ -479,14 +485,15 @@ def _zygote_main(sock: socket.socket, caps: isolation.Capabilities) -> None:
             header, blobs, fds = _recv(sock, with_fds=True)
         except (EOFError, OSError, ConnectionError):
             break
-        if header.get("op") == "run":
+        if header.get("op") == "run" and len(fds) == 2:
             workdir = tempfile.mkdtemp(prefix="autograder-")
             out_fd = os.open(os.path.join(workdir, ".output"), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
             pid = os.fork()
             if pid == 0:
                 sock.close()
-                _child_main(header, blobs, fds[0], out_fd, workdir, caps)
-            os.close(fds[0])
+                _child_main(header, fds[1], fds[0], out_fd, workdir, caps)
+            for fd in fds:
+                os.close(fd)
             children[pid] = (workdir, out_fd)
             _send(sock, {"pid": pid})
         elif header.get("op") == "kill":
@@ -546,9 +553,12 @@ def _remove(workdir: str) -> None:
 _UID_BASE = None  # set in a zygote inside bubblewrap
 
 
-def _bubblewrap_uid_range(host_pid: int) -> tuple[int, int]:
-    base = 300_000 + (host_pid % 4000) * 1000
+def _bubblewrap_uid_range(slot: int) -> tuple[int, int]:
+    base = 300_000 + (slot % 4000) * 1000
     return base, base + 1000
+
+
+_started = [0]  # zygotes started by this process: each gets uids of its own
 
 
 def child_uid(pid: int) -> int:
@@ -575,9 +585,36 @@ def _sweep(pid: int, caps: isolation.Capabilities) -> None:
 
 # ---------------------------------------------------------------- inside the child
 
-def _child_main(job: dict, blobs: list[bytes], result_fd: int, out_fd: int, workdir: str, caps) -> None:
+def _write_job(fd: int, data: bytes) -> None:
+    """Hand the job to the child through its pipe; a child that dies first simply never reads it."""
+    view, deadline = memoryview(data), time.monotonic() + IMPORT_TIMEOUT
+    try:
+        while view and time.monotonic() < deadline:
+            _, ready, _ = select.select([], [fd], [], max(0.0, deadline - time.monotonic()))
+            if ready:
+                view = view[os.write(fd, view[:1 << 16]):]
+    except OSError:  # EPIPE: the child is gone; its death is reported from its exit status
+        pass
+    finally:
+        os.close(fd)
+
+
+def _read_job(fd: int) -> tuple[dict, list[bytes]]:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(fd)
+    messages, _ = unpack_messages(b"".join(chunks), max_header=MAX_RESULT_BYTES)
+    return messages[0]
+
+
+def _child_main(limits: dict, job_fd: int, result_fd: int, out_fd: int, workdir: str, caps) -> None:
     """Runs in the sandbox child; never returns."""
     try:
+        job, blobs = _read_job(job_fd)
         os.setsid()
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
@@ -593,7 +630,7 @@ def _child_main(job: dict, blobs: list[bytes], result_fd: int, out_fd: int, work
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(workdir)
         _scrub_environment(workdir)
-        limits = isolation.ChildLimits(cpu_seconds=int(job["cpu_seconds"]), memory_bytes=int(job["memory_mb"]) * 2**20)
+        limits = isolation.ChildLimits(cpu_seconds=int(limits["cpu_seconds"]), memory_bytes=int(limits["memory_mb"]) * 2**20)
         isolation.confine(caps, limits, workdir, child_uid(os.getpid()) if caps.separate_uid else None)
         _run_tasks(job, blobs, _Channel(3))
         if caps.separate_uid:
@@ -611,6 +648,7 @@ def _scrub_environment(workdir: str) -> None:
     kept = {name: os.environ[name] for name in _KEPT_ENVIRONMENT if name in os.environ}
     os.environ.clear()
     os.environ.update(kept, HOME=workdir, TMPDIR=workdir)
+    tempfile.tempdir = workdir  # the zygote's mkdtemp cached its own; the child may only write here
 
 
 class _CappedText(io.TextIOBase):

@@ -393,8 +393,7 @@ CASES = [
             raise AssertionError("another student's code: " + repr(heap[at - 20:at + 60]))
         raise RuntimeError("no other student's code in memory")""", "RuntimeError",
          before="import numpy as np\n# ALICE_PRIVATE_SOLUTION: my own approach\n" + "\n".join(f"_pad{i} = {i}" for i in range(60))
-                + GOOD_DOUBLE + GOOD_TRIPLE,
-         xfail="the zygote receives every job (the student's source) and forks the next child with the freed memory"),
+                + GOOD_DOUBLE + GOOD_TRIPLE),
     Case("grader-environment-in-memory", r"""
         import ctypes, os, re
         libc = ctypes.CDLL(None)
