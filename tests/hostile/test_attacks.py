@@ -44,7 +44,8 @@ class Case:
     xfail_wrapped: str | None = None    # a real hole only when children run inside bubblewrap
     xfail_unwrapped: str | None = None  # a real hole only when children run without bubblewrap
     max_seconds: float | None = None    # grading this submission must take at most this long
-    before: str = ""                    # a submission by another student ("alice"), graded just before
+    before: object = ""                 # a submission by another student ("alice"), graded just before (or a
+                                        # function that makes it)
     own_zygote: bool = False            # the attack may kill or hang the zygote: give it a private one
     then: str = ""                      # an honest submission by another student ("bob"), graded just after: full marks
 
@@ -392,8 +393,10 @@ CASES = [
             at = heap.find(marker)
             raise AssertionError("another student's code: " + repr(heap[at - 20:at + 60]))
         raise RuntimeError("no other student's code in memory")""", "RuntimeError",
-         before="import numpy as np\n# ALICE_PRIVATE_SOLUTION: my own approach\n" + "\n".join(f"_pad{i} = {i}" for i in range(60))
-                + GOOD_DOUBLE + GOOD_TRIPLE),
+         # built when the test runs, after the zygote started: in the test module's own text it would be
+         # in the grader's memory before the fork, which no real submission is
+         before=lambda: ("import numpy as np\n# " + "_".join(["ALICE", "PRIVATE", "SOLUTION"]) + ": my own approach\n"
+                         + "\n".join(f"_pad{i} = {i}" for i in range(60)) + GOOD_DOUBLE + GOOD_TRIPLE)),
     Case("grader-environment-in-memory", r"""
         import ctypes, os, re
         libc = ctypes.CDLL(None)
@@ -650,7 +653,8 @@ def test_attack(case, tiny, case_zygote, arena, request):
     solutions = (course.root / "solutions" / "basics.py").read_text()
     source = _source(case, tmp=tmp, root=course.root, tcp_port=tcp.getsockname()[1], udp_port=udp.getsockname()[1])
     if case.before:
-        grade_source(course, "basics", case.before, "basics.py", "alice", zygote, oracle)
+        earlier = case.before() if callable(case.before) else case.before
+        grade_source(course, "basics", earlier, "basics.py", "alice", zygote, oracle)
 
     started = time.monotonic()
     results = _grade(tiny, zygote, source)
