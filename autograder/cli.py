@@ -125,7 +125,7 @@ def check(exercises, work_dir, all_details) -> None:
     # pays for sympy when the code or the exercises need it
     needs_sympy = any("sympy" in source or any(course.exercises[e].uses_sympy for e in wanted) for _, wanted, _, source in work)
     # one child: no fresh interpreter in bubblewrap (~0.4 s), no warming of what that child may not use
-    zygote = Zygote(warm_sympy=needs_sympy, bubblewrap=False, warm_lambdify=False).start()
+    zygote = Zygote(warm_sympy=needs_sympy, bubblewrap=False, warm_lambdify=False, spawn=False).start()
     results = []
     for assignment_id, wanted, path, source in work:
         results += grade_source(course, assignment_id, source, str(path), "local", zygote, oracle, wanted,
@@ -235,7 +235,7 @@ def grade_one(source_file, release_dir, exercises, course_dir, assignment, stude
     from .grade import ReferenceOracle, grade_source
     from .release import find_release, load_release
 
-    zygote = Zygote(bubblewrap=None if course_dir else False).start()  # grading (nbgrader cells) or a local check
+    zygote = Zygote(bubblewrap=None if course_dir else False, spawn=bool(course_dir)).start()  # grading, or a local check
     source = Path(source_file).read_text(encoding="utf-8", errors="replace")
     if course_dir:
         course = load_course(course_dir)

@@ -41,7 +41,7 @@ def _start_zygotes() -> dict:
     """On a worker, before any course data is there: the same two zygotes as local grading."""
     from .sandbox import Zygote
 
-    return {False: Zygote(warm_sympy=False, spawn=True).start(), True: Zygote(spawn=True).start()}
+    return {False: Zygote(warm_sympy=False).start(), True: Zygote().start()}
 
 
 def _setup(version: str, bundle) -> dict:

@@ -180,6 +180,17 @@ def bubblewrap_binary() -> str:
     return ""
 
 
+def zygote_environment(package_dir: str) -> dict[str, str]:
+    """The whole environment of a zygote started as a fresh interpreter (outside bubblewrap)."""
+    environment = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+                   "PYTHONPATH": os.path.dirname(package_dir)}
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        environment[name] = "1"  # one thread: threads count against the children's process limit
+    if os.environ.get("AUTOGRADER_DISABLE"):
+        environment["AUTOGRADER_DISABLE"] = os.environ["AUTOGRADER_DISABLE"]
+    return environment
+
+
 def bubblewrap_command(binary: str, root: bool, package_dir: str) -> list[str]:
     """bwrap's arguments for a zygote: read-only Python and system libraries, the grader's package
     (its code only, never the course), a fresh /dev and /proc, a size-limited /tmp, no network, its

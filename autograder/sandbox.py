@@ -122,12 +122,14 @@ class Zygote:
     """A warmed process that forks sandbox children on request. Start it before loading references."""
 
     def __init__(self, warm_sympy: bool = True, bubblewrap: bool | None = None, warm_lambdify: bool = True,
-                 spawn: bool = False):
+                 spawn: bool = True):
         """bubblewrap: start the zygote inside bubblewrap (None: whenever the machine has it). Local
         checks pass False: a fresh interpreter inside costs ~0.4 s, which grading pays once per worker.
         warm_lambdify: also exercise sympy's printers (worth it for many children, not for one).
-        spawn: a fresh interpreter even without bubblewrap, for a parent with threads (a Dask worker),
-        where fork is unsafe; such a zygote inherits nothing of its parent's memory either."""
+        spawn: a fresh interpreter with a clean environment even without bubblewrap, so the zygote
+        inherits nothing of the grader's memory (its environment variables above all) and a parent
+        with threads (a Dask worker) never forks. Local checks pass False: the student's own
+        process has nothing to hide, and forking the warmed process is faster."""
         self.pid: int | None = None
         self.sock: socket.socket | None = None
         self.caps = isolation.Capabilities()
@@ -184,8 +186,12 @@ class Zygote:
             str(zygote_end.fileno()), "1" if self.warm_sympy else "0", str(self.slot), "1" if wrapped else "0"]
         errors = tempfile.TemporaryFile()
         try:
+            # a clean environment (bubblewrap sets its own): none of the grader's variables reach the
+            # zygote's memory, which every child inherits
+            environment = None if wrapped else isolation.zygote_environment(package_dir)
             process = subprocess.Popen(command, pass_fds=(zygote_end.fileno(),), stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+                                       stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True,
+                                       env=environment, cwd="/")
         finally:
             zygote_end.close()
         try:
@@ -209,6 +215,11 @@ class Zygote:
     @property
     def alive(self) -> bool:
         return self.pid is not None
+
+    @property
+    def fresh(self) -> bool:
+        """Started as a fresh interpreter (not forked from this process)."""
+        return self.process is not None
 
     @property
     def uid_range(self) -> range:
