@@ -98,3 +98,16 @@ def test_rank_zero_and_strided_arrays_keep_their_shape():
     assert roundtrip(np.array(2.0)).shape == ()
     strided = np.arange(12.0).reshape(3, 4)[:, ::2]
     assert np.array_equal(roundtrip(strided), strided)
+
+
+def test_sympy_sizes_add_up_over_a_whole_value_and_floats_keep_small_exponents():
+    from autograder.wire import MAX_SYMPY_NODES, WireError, decode
+
+    wide = ["Add", *[["Integer", str(i)] for i in range(MAX_SYMPY_NODES // 3)]]
+    one = {"$": "sympy", "tree": wide}   # a third of the budget each
+    assert decode([one, one], trusted=False)
+    with pytest.raises(WireError, match="too large"):
+        decode([one] * 4, trusted=False)
+    with pytest.raises(WireError, match="malformed float"):
+        decode({"$": "sympy", "tree": ["Float", "1e" + "9" * 12, 53]}, trusted=False)
+    assert float(decode({"$": "sympy", "tree": ["Float", "-2.5e-300", 53]}, trusted=False)) == -2.5e-300

@@ -20,16 +20,54 @@ _FAMILIES = {"b": "booleans", "i": "integers", "u": "integers", "f": "floats", "
 
 
 def show(value: Any, limit: int = 300) -> str:
-    """A short, numpy-style text of a value for messages."""
+    """A short, numpy-style text of a value for messages. Its cost is bounded by `limit`, not by the
+    value: a list of a million items or a huge expression is cut before it is printed."""
+    try:
+        text = _bounded(value, limit + 1)
+    except Exception:  # noqa: BLE001 - values here are already plain data; be safe anyway
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+SYMPY_SHOWN_NODES = 400  # a larger expression is described, not printed
+
+
+def _bounded(value: Any, budget: int) -> str:
     if isinstance(value, np.ndarray):
         with np.printoptions(precision=6, threshold=40, edgeitems=3, linewidth=100):
-            text = repr(value)
-    else:
-        try:
-            text = repr(value)
-        except Exception:  # noqa: BLE001 - values here are already plain data; be safe anyway
-            text = f"<{type(value).__name__}>"
-    return text if len(text) <= limit else text[:limit] + " ..."
+            return repr(value)
+    if isinstance(value, (list, tuple, dict)):
+        items = value.items() if isinstance(value, dict) else value
+        parts, used = [], 2
+        for item in items:
+            if used > budget:
+                parts.append("...")
+                break
+            piece = (f"{_bounded(item[0], budget - used)}: {_bounded(item[1], budget - used)}"
+                     if isinstance(value, dict) else _bounded(item, budget - used))
+            parts.append(piece)
+            used += len(piece) + 2
+        inner = ", ".join(parts) + ("," if isinstance(value, tuple) and len(value) == 1 else "")
+        brackets = "{}" if isinstance(value, dict) else "()" if isinstance(value, tuple) else "[]"
+        return brackets[0] + inner + brackets[1]
+    if isinstance(value, str) and len(value) > budget:
+        return repr(value[:budget])
+    sympy = sys.modules.get("sympy")
+    if sympy is not None and isinstance(value, sympy.Basic):
+        size = _nodes_up_to(value, SYMPY_SHOWN_NODES)
+        if size > SYMPY_SHOWN_NODES:
+            return f"<an expression of more than {SYMPY_SHOWN_NODES} nodes>"
+    return repr(value)
+
+
+def _nodes_up_to(expr, cap: int) -> int:
+    """How many nodes the expression has, counting no further than cap + 1."""
+    count, stack = 0, [expr]
+    while stack and count <= cap:
+        node = stack.pop()
+        count += 1
+        stack.extend(getattr(node, "args", ()))
+    return count
 
 
 def type_name(value: Any) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import Difference
+from .compare import show
 from .evaluate import OutsideDomain, Unsupported, evaluate
 from .timebox import run_batch_timeboxed, run_timeboxed
 
@@ -42,7 +43,7 @@ def compare_symbolic(expected: Any, actual: Any, where: str = "", timeout: float
     else:
         if isinstance(actual, float) or (isinstance(actual, sympy.Basic) and actual.atoms(sympy.Float)
                                          and isinstance(expected, sympy.Basic) and not expected.atoms(sympy.Float)):
-            return Difference(f"{at}expected an exact answer (like sqrt(2) or 1/3), got a floating-point approximation {actual}")
+            return Difference(f"{at}expected an exact answer (like sqrt(2) or 1/3), got a floating-point approximation {show(actual)}")
         if isinstance(actual, int) and not isinstance(actual, bool):
             actual = sympy.Integer(actual)
         if not isinstance(actual, sympy.Basic):
@@ -140,7 +141,7 @@ def _disagreement(expected, actual, label, subs, e: complex, a: complex) -> dict
     where = f" at {point}:" if point else ""
     return {"ok": False, "summary": f"{at}not equivalent to the expected expression{hint}",
             "detail": f"{at}not equivalent to the expected expression{hint}\n"
-                      f"{where} expected {_num(e)}, got {_num(a)}\n expected: {expected}\n got:      {actual}"}
+                      f"{where} expected {_num(e)}, got {_num(a)}\n expected: {show(expected)}\n got:      {show(actual)}"}
 
 
 def _equivalent(expected, actual, label, points, report, base):
@@ -173,7 +174,7 @@ def _equivalent(expected, actual, label, points, report, base):
     if sympy.simplify(expected - actual) == 0:
         return {"ok": True, "agreed": agreed}
     return {"ok": False, "summary": f"{at}could not show the expression equivalent to the expected one",
-            "detail": f"{at}could not show the expression equivalent to the expected one\n expected: {expected}\n got:      {actual}"}
+            "detail": f"{at}could not show the expression equivalent to the expected one\n expected: {show(expected)}\n got:      {show(actual)}"}
 
 
 def _evaluated(expr):

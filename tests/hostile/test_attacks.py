@@ -493,8 +493,7 @@ CASES = [
         node = {"$": "sympy", "tree": ["Float", "1e" + "9" * 390, 2000]}    # 400 characters: under every cap
         body = json.dumps({"event": "result", "call": 0, "value": [node] * 30, "blobs": 0}).encode()   # 13 KB
         os.write(3, struct.pack("<I", len(body)) + body)
-        return x + 1""", "could not be read", max_seconds=3,
-         xfail="~0.05 s of grader CPU per Float node to decode and as much again per repr; not time-boxed"),
+        return x + 1""", "could not be read", max_seconds=3),
     Case("sympy-repr-bomb", """
         import os, struct
         def tree(depth):
@@ -502,8 +501,7 @@ CASES = [
         node = '{"$":"sympy","tree":' + tree(12) + '}'     # 8191 Adds: under the 20000-node cap of one expression
         body = ('{"event":"result","call":0,"value":[' + ','.join([node] * 2) + '],"blobs":0}').encode()
         os.write(3, struct.pack("<I", len(body)) + body)
-        return x + 1""", "could not be read", max_seconds=3,
-         xfail="each list item gets its own sympy node budget, and show() prints the whole value in the grader"),
+        return x + 1""", "got list", max_seconds=3),  # 16 000 nodes in all: read, judged, never printed whole
     Case("mutate-input-and-hide-it", "x *= 2\nreturn x", "changed its input",
          prelude="import hashlib\n_md5 = hashlib.md5\nhashlib.sha1 = lambda data=b'': _md5(b'')\n",
          xfail="the mutation check runs in the child, with the student's hashlib"),
