@@ -468,7 +468,8 @@ def _warm(with_sympy: bool = True, with_lambdify: bool = True) -> None:
 
 def zygote_process(fd: str, warm_sympy: str, slot: str, wrapped: str = "1") -> None:
     """Entry point of a zygote started as a fresh interpreter (see Zygote._start_process)."""
-    global _UID_BASE
+    global _UID_BASE, _FRESH
+    _FRESH = True
     sock = socket.socket(fileno=int(fd))
     code = 0
     try:
@@ -562,6 +563,7 @@ def _remove(workdir: str) -> None:
 
 
 _UID_BASE = None  # set in a zygote inside bubblewrap
+_FRESH = False     # set in a zygote started as a fresh interpreter
 
 
 def _bubblewrap_uid_range(slot: int) -> tuple[int, int]:
@@ -641,7 +643,10 @@ def _child_main(limits: dict, job_fd: int, result_fd: int, out_fd: int, workdir:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(workdir)
         _scrub_environment(workdir)
-        limits = isolation.ChildLimits(cpu_seconds=int(limits["cpu_seconds"]), memory_bytes=int(limits["memory_mb"]) * 2**20)
+        # in a fresh zygote (one BLAS thread, set by its environment) a child is a single process, so
+        # its memory limit is the whole child's; forked from a warmed process BLAS may want threads
+        limits = isolation.ChildLimits(cpu_seconds=int(limits["cpu_seconds"]), memory_bytes=int(limits["memory_mb"]) * 2**20,
+                                       processes=1 if _FRESH else 8)
         isolation.confine(caps, limits, workdir, child_uid(os.getpid()) if caps.separate_uid else None)
         _run_tasks(job, blobs, _Channel(3))
         if caps.separate_uid:
@@ -740,10 +745,15 @@ def _run_tasks(job: dict, blobs: list[bytes], channel: _Channel) -> None:
     channel.send({"event": "done"})
 
 
+_SHA1 = hashlib.sha1  # taken before any student code runs: patching hashlib later changes nothing here
+
+
 def _fingerprints(values) -> list:
+    """To see whether a call changed its array arguments. Advisory against hostile code (which can
+    forge its own result frames); it catches the honest mistake of writing into an input."""
     import numpy as np
 
-    return [hashlib.sha1(v.tobytes()).hexdigest() + str(v.shape) if isinstance(v, np.ndarray) else None for v in values]
+    return [_SHA1(v.tobytes()).hexdigest() + str(v.shape) if isinstance(v, np.ndarray) else None for v in values]
 
 
 def _call(function, number, args_tree, kwargs_tree, blobs, filename, restore):

@@ -42,6 +42,8 @@ class Case:
     wrapped: tuple | None = None   # (reason, scope) instead, when children run inside bubblewrap
     fresh: tuple | None = None     # (reason, scope) instead, when the zygote is a fresh interpreter (it never
                                    # imported the grader's modules, so the child cannot either)
+    forked: bool = False           # run against a zygote forked from this process, as local checks use:
+                                   # there a child may fork (up to 8 processes), so leftovers must be swept
     needs_bubblewrap: bool = False # the verdict relies on bubblewrap's limits (skipped without it)
     xfail_wrapped: str | None = None    # a real hole only when children run inside bubblewrap
     xfail_unwrapped: str | None = None  # a real hole only when children run without bubblewrap
@@ -244,7 +246,7 @@ CASES = [
                 time.sleep(60)
             os._exit(0)
         os.wait()
-        return x + 1""", "values differ"),
+        return x + 1""", "values differ", forked=True),
     Case("close-result-channel", "import os\nos.close(3)\nreturn 2 * x", "exited early"),
     Case("forged-start-resets-deadline", """
         import json, os, struct, time
@@ -305,11 +307,11 @@ CASES = [
     Case("thread-outlives-call", """
         import threading, time
         threading.Thread(target=lambda: time.sleep(30), daemon=False).start()
-        return x + 1""", "values differ"),
+        return x + 1""", "values differ", forked=True),
     Case("posix-spawn-setsid", """
         import os, sys
         os.posix_spawn(sys.executable, [sys.executable, "-c", "import time; time.sleep(30)"], {}, setsid=True)
-        return x + 1""", "values differ"),
+        return x + 1""", "values differ", forked=True),
     Case("clone-new-namespaces-grandchild", """
         import ctypes, os, platform, time
         libc = ctypes.CDLL(None, use_errno=True)
@@ -440,7 +442,7 @@ CASES = [
         "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
         "        for fd in (0, 1, 2, 3):\n            os.close(fd)\n        time.sleep(3)\n    os._exit(0)\n"
         "os.wait()\n"
-        "os.kill = lambda *a: None  # the harness's final kill(-1) is os.kill too; the child then reports done: no sweep\n")),
+        "os.kill = lambda *a: None  # the harness's final kill(-1) is os.kill too; the child then reports done: no sweep\n"), forked=True),
     Case("survivor-fills-tmpfs-for-next-student", "return x + 1", "values differ", needs_bubblewrap=True, prelude=(
         "import os, time\n"
         "if os.fork() == 0:\n    os.setsid()\n    for fd in (0, 1, 2, 3):\n        os.close(fd)\n    held = []\n    try:\n"
@@ -451,7 +453,7 @@ CASES = [
         "    os._exit(0)\n"
         "time.sleep(1)\nos.kill = lambda *a: None\n"),
          then="import numpy as np\ndef double(x):\n    with open('scratch.bin', 'wb') as f:  # an honest scratch file\n"
-              "        f.write(bytes(3 * 2**20))\n    return 2 * x\n" + GOOD_TRIPLE),
+              "        f.write(bytes(3 * 2**20))\n    return 2 * x\n" + GOOD_TRIPLE, fresh=("BlockingIOError", "import")),
     Case("survivor-forged-done", """
         import json, os, struct, time
         if os.fork() == 0:
@@ -464,7 +466,7 @@ CASES = [
         os.wait()
         body = json.dumps({"event": "done", "blobs": 0}).encode()
         os.write(3, struct.pack("<I", len(body)) + body)   # the grader then skips the sweep and the remaining tasks
-        os._exit(0)""", "exited early"),
+        os._exit(0)""", "exited early", forked=True),
     Case("close-channel-then-sleep", "import os, time\nos.close(3)\ntime.sleep(5)\nreturn 2 * x", "closed its result channel",
          max_seconds=4, own_zygote=True),
     Case("close-channel-then-sigstop", """
@@ -478,7 +480,7 @@ CASES = [
             os._exit(0)
         os.close(3)
         os.kill(parent, signal.SIGSTOP)   # uses no CPU: the CPU limit never fires either
-        return 2 * x""", "closed its result channel", max_seconds=4, own_zygote=True),
+        return 2 * x""", "closed its result channel", max_seconds=4, own_zygote=True, forked=True),
     Case("deep-directory-tree", """
         import os
         if not os.path.exists("d"):
@@ -503,8 +505,7 @@ CASES = [
         os.write(3, struct.pack("<I", len(body)) + body)
         return x + 1""", "got list", max_seconds=3),  # 16 000 nodes in all: read, judged, never printed whole
     Case("mutate-input-and-hide-it", "x *= 2\nreturn x", "changed its input",
-         prelude="import hashlib\n_md5 = hashlib.md5\nhashlib.sha1 = lambda data=b'': _md5(b'')\n",
-         xfail="the mutation check runs in the child, with the student's hashlib"),
+         prelude="import hashlib\n_md5 = hashlib.md5\nhashlib.sha1 = lambda data=b'': _md5(b'')\n"),  # (forging its own result frames could still hide it: SECURITY.md says the check is advisory)
     Case("memory-across-forks", """
         import os
         ready_r, ready_w = os.pipe()
@@ -521,8 +522,7 @@ CASES = [
             got += os.read(ready_r, 2)
         mine = b"\\x01" * (120 * 2**20)
         os.close(go_w)
-        raise RuntimeError("three processes held 120 MB each (360 MB) under a 300 MB limit")""", "MemoryError",
-         xfail="RLIMIT_AS is per process and RLIMIT_NPROC allows 8: a child may hold 8 times memory_mb"),
+        raise RuntimeError("three processes held 120 MB each (360 MB) under a 300 MB limit")""", "BlockingIOError"),  # a child is one process: its memory limit is the whole child's
     Case("seccomp-i386-abi", """
         import ctypes, mmap, platform
         if platform.machine() != "x86_64":
@@ -636,10 +636,10 @@ def _params():
 def case_zygote(request, zygote):
     """The session's zygote, or a private one for attacks that may kill or hang it."""
     case = request.node.callspec.params["case"]
-    if not case.own_zygote:
+    if not (case.own_zygote or case.forked):
         yield zygote
         return
-    private = Zygote().start()
+    private = Zygote(spawn=False, bubblewrap=False).start() if case.forked else Zygote().start()
     try:
         yield private
     finally:
