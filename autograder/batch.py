@@ -64,14 +64,15 @@ def grade_one(submission: Submission) -> dict:
         else:
             results = grade_source(course, submission.assignment, submission.source, f"{submission.assignment}.py",
                                    submission.student, zygote, oracle)
-        problem = submission.problem
+        problem, internal = submission.problem, False
     except Exception as exc:  # noqa: BLE001 - a grader bug must cost one submission, not the batch
-        problem = f"internal grader error: {type(exc).__name__}: {exc}"
+        problem, internal = f"internal grader error: {type(exc).__name__}: {exc}", True
         traceback.print_exc(file=sys.stderr)
         results = [ExerciseResult(e.id, submission.assignment, e.title, e.points, error=problem)
                    for e in course.exercises_of(submission.assignment)]
     return {"student": submission.student, "assignment": submission.assignment, "origin": submission.origin,
-            "content_hash": submission.content_hash, "problem": problem, "seconds": time.perf_counter() - started,
+            "content_hash": submission.content_hash, "problem": problem, "internal": internal,
+            "seconds": time.perf_counter() - started,
             "sandbox": zygote.caps.level,  # what this worker's zygote reached, recorded with the grade
             "results": [r.to_dict() for r in results]}
 
@@ -126,7 +127,14 @@ class Plan:
         self.todo.sort(key=lambda s: -len(s.source))  # the longest first keeps every worker busy until the end
 
     def record(self, outcome: dict, sandbox_level: str, on_result=None) -> None:
-        """One submission's results, in one transaction of the gradebook."""
+        """One submission's results, in one transaction of the gradebook. A grader failure is not a
+        grade: it is reported, not recorded, so the next run grades that submission again."""
+        if outcome.get("internal"):
+            self.summary.warnings.append(f"{outcome['student']}/{outcome['assignment']}: {outcome['problem']} "
+                                         "(not recorded: run again to grade it)")
+            if on_result:
+                on_result(outcome)
+            return
         self.gradebook.record(outcome["student"], outcome["assignment"], outcome["content_hash"], self.version,
                               outcome["origin"], outcome["seconds"], outcome.get("sandbox", sandbox_level),
                               outcome["problem"], outcome["results"])

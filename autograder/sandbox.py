@@ -259,7 +259,17 @@ class Zygote:
         outputs = []
         while remaining:
             result.children += 1
-            events, death, output = self._run_child(source, filename, module, tasks, remaining, blobs)
+            try:
+                events, death, output = self._run_child(source, filename, module, tasks, remaining, blobs)
+            except (EOFError, ConnectionError, OSError) as exc:
+                # the zygote itself died (a grader bug, or the machine): a fresh one, started as a new
+                # interpreter, knows nothing of what this process has loaded since; a forked one would
+                if not self.fresh or result.children > len(tasks) + 1:
+                    raise
+                print(f"warning: the zygote stopped ({type(exc).__name__}); starting a new one", file=sys.stderr)
+                self.close()
+                self.start()
+                continue
             outputs.append(output)
             done_upto = self._collect(events, tasks, remaining, outcomes)
             if "import_error" in events:

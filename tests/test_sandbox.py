@@ -140,3 +140,20 @@ def test_kill_requests_reach_only_the_zygotes_own_children(zygote):
     finally:
         bystander.kill()
         bystander.wait()
+
+
+def test_a_zygote_that_died_is_replaced(tiny):
+    """A fresh zygote that dies (a grader bug, the machine) is started again; the submission is graded."""
+    import signal
+
+    from autograder.sandbox import Zygote
+
+    private = Zygote().start()
+    try:
+        os.kill(private.pid, signal.SIGKILL)
+        private.process.wait()
+        double, triple = grade(tiny, private, "return 2 * x")
+        assert double.score == double.max_score and triple.score == triple.max_score
+        os.kill(private.pid, 0)
+    finally:
+        private.close()
