@@ -533,7 +533,10 @@ def _zygote_main(sock: socket.socket, caps: isolation.Capabilities) -> None:
             workdir, out_fd = children.pop(pid)
             output = os.pread(out_fd, OUTPUT_EXCERPT, 0).decode("utf-8", "replace")
             os.close(out_fd)
-            _sweep(pid, caps)  # always: what a child says about its leftovers is never believed
+            if not (_FRESH and caps.separate_uid):
+                # a child may have left processes (it is never believed about them): kill its uid's. A
+                # child of a fresh zygote with a uid of its own cannot fork at all (a one-process limit)
+                _sweep(pid, caps)
             _remove(workdir)
             _send(sock, {
                 "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
