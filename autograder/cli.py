@@ -156,7 +156,9 @@ def check(exercises, work_dir, all_details) -> None:
               help="Refuse to grade below this isolation level.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Grade on a dask.distributed cluster (tcp://host:8786), or local:N for a local one with N workers.")
-def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox, scheduler) -> None:
+@click.option("--assignment", "only", multiple=True, metavar="ID",
+              help="Grade only this assignment (repeatable); the gradebook keeps every other one as it is.")
+def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox, scheduler, only) -> None:
     """Grade a whole class: one folder (or .zip) per student, or an nbgrader submitted/ tree."""
     from . import isolation
     from .batch import Batch
@@ -194,6 +196,12 @@ def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox, sche
     out_path = Path(out_dir)
     gradebook = Gradebook(out_path / "gradebook.db")
     assignments = [a.id for a in course.assignments]
+    unknown = [a for a in only if a not in assignments]
+    if unknown:
+        batch.close()
+        raise click.BadParameter(f"unknown assignment {', '.join(map(repr, unknown))}; the course has "
+                                 f"{', '.join(assignments)}", param_hint="--assignment")
+    assignments = [a for a in assignments if not only or a in only]
     reporter = show.BatchProgress(out)
     try:
         summary = batch.run(Path(submissions), gradebook, assignments, regrade, level,

@@ -549,15 +549,30 @@ def _zygote_main(sock: socket.socket, caps: isolation.Capabilities) -> None:
 
 
 def _reap(pid: int, grace: float = 0.2):
-    """wait4 without blocking for up to `grace` seconds; None if the child is still running."""
+    """wait4 for at most `grace` seconds; None if the child is still running then."""
+    done = os.wait4(pid, os.WNOHANG)
+    if done[0]:
+        return done
+    try:
+        handle = os.pidfd_open(pid)  # readable the moment the child exits
+    except (AttributeError, OSError):
+        handle = None
     deadline = time.monotonic() + grace
-    while True:
-        done_pid, status, usage = os.wait4(pid, os.WNOHANG)
-        if done_pid:
-            return done_pid, status, usage
-        if time.monotonic() > deadline:
-            return None
-        time.sleep(0.001)
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if handle is not None:
+                select.select([handle], [], [], max(0.0, left))
+            else:
+                time.sleep(min(0.001, max(0.0, left)))
+            done = os.wait4(pid, os.WNOHANG)
+            if done[0]:
+                return done
+            if left <= 0:
+                return None
+    finally:
+        if handle is not None:
+            os.close(handle)
 
 
 def _remove(workdir: str) -> None:

@@ -123,6 +123,7 @@ def _nbgrader(root: Path, count: int, scratch: Path) -> float:
 
 def _ours(submissions: Path, out: Path, jobs: int) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "--jobs", str(jobs)],
-                   cwd=ROOT, check=True, capture_output=True)
+    # the assignment nbgrader grades, and only it (nbgrader autograde is also given one assignment)
+    subprocess.run([sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), "--jobs", str(jobs),
+                    "--assignment", ASSIGNMENT], cwd=ROOT, check=True, capture_output=True)
     return time.perf_counter() - started

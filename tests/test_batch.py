@@ -179,3 +179,16 @@ def test_require_sandbox_refuses_below_the_level(tmp_path):
     assert proc.returncode == 3
     assert "refusing to grade: --require-sandbox strong, but this machine reaches basic" in proc.stderr.replace("\n", "")
     assert not (tmp_path / "out" / "gradebook.db").exists()
+
+
+def test_grading_one_assignment_keeps_the_others(tmp_path):
+    subs = _light_class(tmp_path)
+    out = tmp_path / "out"
+    first = run_grade(subs, out, "--assignment", "tensors")
+    assert first.returncode == 0, first.stderr
+    assert {a for _, a, _ in read_grades(out)} == {"tensors"}
+    second = run_grade(subs, out, "--assignment", "broadcasting")
+    assert {a for _, a, _ in read_grades(out)} == {"tensors", "broadcasting"}  # the earlier one is still there
+    assert "graded 9" in second.stdout  # 8 folders and a zip, one broadcasting module (or its absence) each
+    wrong = run_grade(subs, out, "--assignment", "tensorz")
+    assert wrong.returncode == 2 and "unknown assignment 'tensorz'" in wrong.stderr
