@@ -24,7 +24,7 @@ from .checks.property import check_property
 from .checks.static import missing_requirements, violations
 from .checks.symbolic import UNDECIDED, compare_batch, compare_symbolic
 from .inputs import CaseInput, Generation, rng_for, seed_for
-from .sandbox import CallOutcome, SandboxResult, Task, Zygote
+from .sandbox import CallOutcome, SandboxResult, Task, TaskOutcome, Zygote
 from .spec import CheckGroup, Course, Exercise
 from .wire import decode, encode
 
@@ -315,9 +315,14 @@ def grade_source(course: Course, assignment: str, source: str, filename: str, st
     for exercise in chosen:
         groups = [g for g in exercise.checks if groups_filter is None or groups_filter(exercise, g)]
         plan.append((exercise, prepare_cases(course, exercise, student, groups, seed)))
+    # a function whose name is nowhere in the text cannot be defined: it is missing, and its cases
+    # are not sent to the sandbox at all (a notebook with two answers out of six pays for two)
+    absent = {e.id for e, _ in plan if e.id not in source}
     calls = {}
     for exercise, cases in plan:
         calls[exercise.id] = []
+        if exercise.id in absent:
+            continue
         for case in cases:
             offset = len(blobs)
             blobs.extend(case.blobs)
@@ -325,10 +330,16 @@ def grade_source(course: Course, assignment: str, source: str, filename: str, st
     defaults = course.spec.defaults
     tasks = [Task(exercise.id, calls[exercise.id],
                   timeout=exercise.limits.timeout or defaults.timeout,
-                  memory_mb=exercise.limits.memory_mb or defaults.memory_mb) for exercise, cases in plan]
-    run = zygote.run(source, filename, assignment, tasks, blobs)
+                  memory_mb=exercise.limits.memory_mb or defaults.memory_mb) for exercise, cases in plan
+             if exercise.id not in absent]
+    run = zygote.run(source, filename, assignment, tasks, blobs) if tasks else None
+    ran = iter(run.tasks if run else [])
+    # a module that could not be loaded: that is the reason for every exercise, present or not
+    reason = run.load_error if run else None
+    outcomes = [_missing_function(exercise.id, len(cases), reason) if exercise.id in absent else next(ran)
+                for exercise, cases in plan]
     checked = []
-    for (exercise, cases), task in zip(plan, run.tasks):
+    for (exercise, cases), task in zip(plan, outcomes):
         result = results[exercise.id]
         result.seconds = task.seconds
         result.static = violations(source, exercise.id, exercise.forbid) + missing_requirements(source, exercise.id, exercise.require)
@@ -337,6 +348,11 @@ def grade_source(course: Course, assignment: str, source: str, filename: str, st
     for exercise, cases, task, differences in checked:
         _score_exercise(course, exercise, cases, task.calls, task.error, differences, oracle, results[exercise.id])
     return list(results.values())
+
+
+def _missing_function(name: str, count: int, reason: str | None = None) -> TaskOutcome:
+    reason = reason or f"your module has no function named {name!r}"
+    return TaskOutcome(name, [CallOutcome("error", message=reason) for _ in range(count)], reason)
 
 
 def _source_problem(source: str) -> str | None:

@@ -75,6 +75,7 @@ class SandboxResult:
     tasks: list[TaskOutcome]
     output: str = ""
     import_error: str | None = None
+    load_error: str | None = None   # why no task could run at all (the import failed, hung or crashed)
     children: int = 0
 
 
@@ -274,15 +275,17 @@ class Zygote:
             done_upto = self._collect(events, tasks, remaining, outcomes)
             if "import_error" in events:
                 result.import_error = events["import_error"]
+                result.load_error = f"your module could not be loaded: {result.import_error}"
                 for i in remaining:
                     if outcomes[i] is None:
-                        outcomes[i] = _failed(tasks[i], f"your module could not be loaded: {result.import_error}")
+                        outcomes[i] = _failed(tasks[i], result.load_error)
                 break
             if done_upto is None:  # the child finished every task
                 break
             reason = death or "the process stopped unexpectedly"
             if not events["tasks"]:
                 # it died before the first task (loading the module hung or crashed): it would again
+                result.load_error = reason
                 for i in remaining:
                     outcomes[i] = _failed(tasks[i], reason)
                 break
@@ -402,7 +405,7 @@ class Zygote:
                     record["finished"] = True
                     record["outcome"] = TaskOutcome(
                         tasks[current].function,
-                        [c or CallOutcome("error", message="no result") for c in record["calls"]],
+                        [c or CallOutcome("error", message=record.get("error") or "no result") for c in record["calls"]],
                         record.get("error"), time.monotonic() - started)
                     current = None
                     deadline = time.monotonic() + TASK_GAP
@@ -721,14 +724,39 @@ class _CappedText(io.TextIOBase):
 
 
 class _Channel:
+    """The child's side of the result pipe. Results of calls are written in batches (one write for
+    many small ones); everything else goes out at once, and so does any batch older than FLUSH_AFTER
+    before the next call starts, so a call that hangs loses at most that much of what came before."""
+
+    FLUSH_AFTER = 0.02
+    FLUSH_BYTES = 1 << 16
+
     def __init__(self, fd: int):
         self.fd = fd
         self.before_send = None
+        self.pending: list[bytes] = []
+        self.size = 0
+        self.since = 0.0
 
     def send(self, header: dict, blobs: list[bytes] = ()) -> None:
         if self.before_send is not None:
             self.before_send()
-        view = memoryview(pack_message(header, list(blobs)))
+        data = pack_message(header, list(blobs))
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending.append(data)
+        self.size += len(data)
+        if header.get("event") not in ("result", "raised") or self.size >= self.FLUSH_BYTES:
+            self.flush()
+
+    def flush_if_old(self) -> None:
+        """Before a call: what waits may not wait longer (the call may never return)."""
+        if self.pending and time.monotonic() - self.since >= self.FLUSH_AFTER:
+            self.flush()
+
+    def flush(self) -> None:
+        view = memoryview(b"".join(self.pending))
+        self.pending, self.size = [], 0
         while view:
             written = os.write(self.fd, view)
             view = view[written:]
@@ -766,6 +794,7 @@ def _run_tasks(job: dict, blobs: list[bytes], channel: _Channel) -> None:
             channel.send({"event": "missing"})
         else:
             for number, call in enumerate(task["calls"]):
+                channel.flush_if_old()
                 # (args, kwargs) refer to all the job's arrays; (args, kwargs, start, stop) to blobs[start:stop]
                 start, stop = (call[2], call[3]) if len(call) == 4 else (0, len(blobs))
                 channel.send(*_call(function, number, call[0], call[1], blobs[start:stop], job["filename"], restore_builtins))
