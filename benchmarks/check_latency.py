@@ -47,6 +47,8 @@ def main() -> None:
                     shutil.copy(module, release / module.name)
             print(f"{state}:")
             print(f"  autograder check relu                       {timed(release, ['relu'], runs):6.2f} s")
+            print(f"  autograder check matrix_inverse             {timed(release, ['matrix_inverse'], runs):6.2f} s")
+            print(f"  autograder check differentiate (sympy)      {timed(release, ['differentiate'], runs):6.2f} s")
             print(f"  autograder check <the 14-exercise slice>    {timed(release, SLICE, runs):6.2f} s")
             print(f"  autograder check (all 51 exercises)         {timed(release, [], max(1, runs // 2)):6.2f} s")
 
