@@ -47,7 +47,6 @@ class Case:
     needs_bubblewrap: bool = False # the verdict relies on bubblewrap's limits (skipped without it)
     xfail_wrapped: str | None = None    # a real hole only when children run inside bubblewrap
     xfail_unwrapped: str | None = None  # a real hole only when children run without bubblewrap
-    max_seconds: float | None = None    # grading this submission must take at most this long
     before: object = ""                 # a submission by another student ("alice"), graded just before (or a
                                         # function that makes it)
     own_zygote: bool = False            # the attack may kill or hang the zygote: give it a private one
@@ -346,7 +345,7 @@ CASES = [
         except OSError:
             pass
         return x + 1""", "values differ"),
-    Case("many-tiny-files-at-import", "return x + 1", "values differ", max_seconds=12, prelude=(
+    Case("many-tiny-files-at-import", "return x + 1", "values differ", prelude=(
         "import os, time\n_t = time.monotonic()\n_n = 0\nwhile time.monotonic() - _t < 3:  # ~350 000 empty files\n"
         "    for _i in range(1000):\n        os.close(os.open(f'f{_n}', os.O_CREAT | os.O_WRONLY, 0o600))\n        _n += 1\n")),
     # --- the seccomp filter's other doors (the network stays closed by the namespace and Landlock)
@@ -468,7 +467,7 @@ CASES = [
         os.write(3, struct.pack("<I", len(body)) + body)   # the grader then skips the sweep and the remaining tasks
         os._exit(0)""", "exited early", forked=True),
     Case("close-channel-then-sleep", "import os, time\nos.close(3)\ntime.sleep(5)\nreturn 2 * x", "closed its result channel",
-         max_seconds=4, own_zygote=True),
+         own_zygote=True),
     Case("close-channel-then-sigstop", """
         import os, signal, time
         parent = os.getpid()
@@ -480,7 +479,7 @@ CASES = [
             os._exit(0)
         os.close(3)
         os.kill(parent, signal.SIGSTOP)   # uses no CPU: the CPU limit never fires either
-        return 2 * x""", "closed its result channel", max_seconds=4, own_zygote=True, forked=True),
+        return 2 * x""", "closed its result channel", own_zygote=True, forked=True),
     Case("deep-directory-tree", """
         import os
         if not os.path.exists("d"):
@@ -495,7 +494,7 @@ CASES = [
         node = {"$": "sympy", "tree": ["Float", "1e" + "9" * 390, 2000]}    # 400 characters: under every cap
         body = json.dumps({"event": "result", "call": 0, "value": [node] * 30, "blobs": 0}).encode()   # 13 KB
         os.write(3, struct.pack("<I", len(body)) + body)
-        return x + 1""", "could not be read", max_seconds=3),
+        return x + 1""", "could not be read"),
     Case("sympy-repr-bomb", """
         import os, struct
         def tree(depth):
@@ -503,7 +502,7 @@ CASES = [
         node = '{"$":"sympy","tree":' + tree(12) + '}'     # 8191 Adds: under the 20000-node cap of one expression
         body = ('{"event":"result","call":0,"value":[' + ','.join([node] * 2) + '],"blobs":0}').encode()
         os.write(3, struct.pack("<I", len(body)) + body)
-        return x + 1""", "got list", max_seconds=3),  # 16 000 nodes in all: read, judged, never printed whole
+        return x + 1""", "got list"),  # 16 000 nodes in all: read, judged, never printed whole
     Case("mutate-input-and-hide-it", "x *= 2\nreturn x", "changed its input",
          prelude="import hashlib\n_md5 = hashlib.md5\nhashlib.sha1 = lambda data=b'': _md5(b'')\n"),  # (forging its own result frames could still hide it: SECURITY.md says the check is advisory)
     Case("memory-across-forks", """
@@ -665,11 +664,8 @@ def test_attack(case, tiny, case_zygote, arena, request):
         earlier = case.before() if callable(case.before) else case.before
         grade_source(course, "basics", earlier, "basics.py", "alice", zygote, oracle)
 
-    started = time.monotonic()
     results = _grade(tiny, zygote, source)
-    elapsed = time.monotonic() - started
-    if case.max_seconds is not None:
-        assert elapsed <= case.max_seconds, f"grading took {elapsed:.1f} s (at most {case.max_seconds:g} s expected)"
+
     if case.then:
         honest = {r.id: r for r in grade_source(course, "basics", case.then, "basics.py", "bob", zygote, oracle)}
         assert all(r.score == r.max_score for r in honest.values()), {k: _reason(r) for k, r in honest.items()}
