@@ -196,7 +196,9 @@ def bubblewrap_command(binary: str, root: bool, package_dir: str) -> list[str]:
     (its code only, never the course), a fresh /dev and /proc, a size-limited /tmp, no network, its
     own PID, IPC and UTS namespaces, a clean environment, killed with its parent."""
     command = [binary, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-               "--unshare-net", "--unshare-cgroup-try", "--hostname", "sandbox"]
+               "--unshare-net", "--unshare-cgroup-try", "--hostname", "sandbox",
+               # the tmpfs first: mounts are made in order, and Python may live under /tmp (a CI clone)
+               "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp"]
     binds = sorted({*readable_roots(), "/usr", sys.prefix, sys.base_prefix, sys.exec_prefix, package_dir})
     # the folders above them (/root, /work, ...) are made anew, empty and traversable: children have
     # no capability to pass a private home on the way to the Python they import from
@@ -209,7 +211,7 @@ def bubblewrap_command(binary: str, root: bool, package_dir: str) -> list[str]:
         command += ["--ro-bind-try", path, path]
     for path in ("/bin", "/lib", "/lib64", "/etc/ld.so.cache", "/etc/localtime"):
         command += ["--ro-bind-try", path, path]
-    command += ["--dev", "/dev", "--proc", "/proc", "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    command += ["--dev", "/dev", "--proc", "/proc", "--chdir", "/tmp"]
     command += ["--clearenv", "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp",
                 "--setenv", "LANG", "C.UTF-8", "--setenv", IN_BUBBLEWRAP, "1",
                 "--setenv", "PYTHONPATH", os.path.dirname(package_dir), "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]

@@ -157,3 +157,13 @@ def test_a_zygote_that_died_is_replaced(tiny):
         os.kill(private.pid, 0)
     finally:
         private.close()
+
+
+def test_bubblewrap_is_used_wherever_it_works(zygote):
+    """No silent fallback: where a test sandbox of bwrap starts, the grading zygote runs inside it
+    (a mount order once hid a Python installed under /tmp, and every zygote quietly ran without it)."""
+    from autograder import isolation
+
+    if not isolation.bubblewrap_binary() or "bubblewrap" in os.environ.get("AUTOGRADER_DISABLE", ""):
+        pytest.skip("no working bubblewrap here")
+    assert zygote.caps.wrapped and not zygote.problem, zygote.problem
