@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import sqlite3
 import sys
 import time
 import traceback
@@ -32,7 +33,7 @@ def course_hash(root: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _init_worker(course_root: str) -> None:
+def _init_worker(course_root: str, reference_cache: str | None = None) -> None:
     from .sandbox import Zygote
 
     # first the zygotes: nothing of the course or of students is in memory yet. One without sympy
@@ -47,7 +48,15 @@ def _init_worker(course_root: str) -> None:
 
     course = load_course(course_root)
     symbolic = {a.id: any(e.uses_sympy for e in course.exercises_of(a.id)) for a in course.assignments}
-    _worker.update(zygotes=zygotes, course=course, oracle=ReferenceOracle(course), symbolic=symbolic)
+    store = None
+    if reference_cache:
+        from .refcache import ReferenceStore
+
+        try:
+            store = ReferenceStore(reference_cache, course_hash(Path(course_root)))
+        except sqlite3.Error as exc:  # a cache that cannot open costs time, never a grade
+            print(f"warning: reference cache {reference_cache} not used: {exc}", file=sys.stderr)
+    _worker.update(zygotes=zygotes, course=course, oracle=ReferenceOracle(course, store), symbolic=symbolic)
 
 
 def grade_one(submission: Submission) -> dict:
@@ -70,6 +79,11 @@ def grade_one(submission: Submission) -> dict:
         traceback.print_exc(file=sys.stderr)
         results = [ExerciseResult(e.id, submission.assignment, e.title, e.points, error=problem)
                    for e in course.exercises_of(submission.assignment)]
+    if oracle.store is not None:
+        try:
+            oracle.store.flush()
+        except sqlite3.Error as exc:
+            print(f"warning: reference cache not written: {exc}", file=sys.stderr)
     return {"student": submission.student, "assignment": submission.assignment, "origin": submission.origin,
             "content_hash": submission.content_hash, "problem": problem, "internal": internal,
             "seconds": time.perf_counter() - started,
@@ -89,13 +103,15 @@ class BatchSummary:
 class Batch:
     """Grade SUBMISSIONS into OUT with a pool forked before anything sensitive is loaded."""
 
-    def __init__(self, course_root: Path, jobs: int | None = None):
+    def __init__(self, course_root: Path, jobs: int | None = None, reference_cache: Path | None = None):
+        """reference_cache: an SQLite file where workers share reference answers, and keep them for
+        later runs (see refcache); None computes them in each worker every time."""
         import numpy  # noqa: F401 - imported before the fork so workers share it (sympy is not: see _init_worker)
 
         self.course_root = Path(course_root).resolve()
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         context = multiprocessing.get_context("fork")
-        self.pool = context.Pool(self.jobs, initializer=_init_worker, initargs=(str(self.course_root),))
+        self.pool = context.Pool(self.jobs, initializer=_init_worker, initargs=(str(self.course_root), str(reference_cache) if reference_cache else None))
 
     def close(self) -> None:
         self.pool.terminate()

@@ -187,7 +187,9 @@ def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox, sche
             batch.close()
         sys.exit(3)
     if not scheduler:
-        batch = Batch(root, jobs)  # fork the workers before reading the course or any submission
+        # fork the workers before reading the course or any submission; they share reference
+        # answers through OUT/.cache, which later runs (late submissions, --regrade) reuse
+        batch = Batch(root, jobs, reference_cache=Path(out_dir) / ".cache" / "reference.db")
     try:
         course = load_course(root)
     except SpecError as exc:

@@ -33,6 +33,8 @@ SYMPY_SHOWN_NODES = 400  # a larger expression is described, not printed
 
 
 def _bounded(value: Any, budget: int) -> str:
+    if callable(value) and isinstance(getattr(value, "__autograder_text__", None), str):
+        return value.__autograder_text__  # a case's function, by its code (see wire.Callable_)
     if isinstance(value, np.ndarray):
         with np.printoptions(precision=6, threshold=40, edgeitems=3, linewidth=100):
             return repr(value)
