@@ -148,7 +148,7 @@ class Zygote:
         _started[0] += 1
         self.slot = os.getpid() * 4 + _started[0]
         _warm(self.warm_sympy, self.warm_lambdify)
-        self.caps = isolation.probe()
+        self.caps = isolation.probe(bubblewrap=self.bubblewrap is not False)
         if self.caps.bubblewrap and self.bubblewrap is not False:
             try:
                 return self._start_process(wrapped=True)
