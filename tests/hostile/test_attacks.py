@@ -645,7 +645,7 @@ def case_zygote(request, zygote):
         private.close()
 
 
-@pytest.mark.parametrize("case", _params())
+@pytest.mark.parametrize("case", list(_params()))
 def test_attack(case, tiny, case_zygote, arena, request):
     zygote = case_zygote
     course, oracle = tiny
