@@ -8,6 +8,7 @@ submissions), so neither tool's start-up is counted as per-submission work.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -17,6 +18,8 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
+# nbgrader and the kernel it starts come from this interpreter's environment, activated or not
+_ENVIRONMENT = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
 ASSIGNMENT = "broadcasting"
 
 ANSWERS = {
@@ -60,7 +63,8 @@ def make_course(root: Path, submissions: int) -> None:
     (root / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.root = r'{root}'\n"
                                               "c.CourseDirectory.course_id = 'bench'\n")
     nbformat.write(source_notebook(), root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    subprocess.run(["nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=root, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"], cwd=root, check=True,
+                   capture_output=True, env=_ENVIRONMENT)
     released = nbformat.read(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     for k in range(submissions):
         notebook = nbformat.from_dict(released)
@@ -117,7 +121,8 @@ def _nbgrader(root: Path, count: int, scratch: Path) -> float:
     for k in range(count):
         shutil.copytree(root / "submitted" / f"student{k:03d}", course / "submitted" / f"student{k:03d}")
     started = time.perf_counter()
-    subprocess.run(["nbgrader", "autograde", ASSIGNMENT, "--create", "--force"], cwd=course, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--create", "--force"], cwd=course, check=True,
+                   capture_output=True, env=_ENVIRONMENT)
     return time.perf_counter() - started
 
 
