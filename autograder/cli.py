@@ -86,10 +86,7 @@ def build(course_dir, out_dir) -> None:
 @click.option("--all-details", is_flag=True, help="Show details for every failing exercise, not just the first few.")
 def check(exercises, work_dir, all_details) -> None:
     """Check your work: public and self-verifying checks for the named (or all) exercises."""
-    from .grade import grade_source
-    from .progress import Progress
     from .release import find_release, load_release
-    from .submissions import read_text
 
     started = time.perf_counter()
     root = find_release(work_dir)
@@ -105,6 +102,26 @@ def check(exercises, work_dir, all_details) -> None:
         click.echo(f"unknown exercise {unknown[0]!r}; exercises: {', '.join(course.exercises)}", err=True)
         sys.exit(2)
     out = show.console()
+    work = _local_work(root, course, exercises)
+    # the student's own release holds no secrets, so the zygote may start after reading it, and only
+    # pays for sympy when the code or the exercises need it
+    needs_sympy = any("sympy" in source or any(course.exercises[e].uses_sympy for e in wanted) for _, wanted, _, source in work)
+    # one child: no fresh interpreter in bubblewrap (~0.4 s), no warming of what that child may not use
+    zygote = _local_zygote(needs_sympy)
+    results = _check_work(course, oracle, work, zygote)
+    zygote.close()
+    _show_checks(out, root, results, all_details or len(exercises) > 0, started)
+    sys.exit(0 if results and all(r.passed for r in results) else 1)
+
+
+def _local_zygote(needs_sympy: bool, warm_lambdify: bool = False) -> Zygote:
+    return Zygote(warm_sympy=needs_sympy, bubblewrap=False, warm_lambdify=warm_lambdify, spawn=False).start()
+
+
+def _local_work(root: Path, course, exercises) -> list:
+    """(assignment, exercises wanted, path, source) for each of the student's files that holds some."""
+    from .submissions import read_text
+
     work = []
     for assignment in course.assignments:
         wanted = [e for e in assignment.exercises if not exercises or e in exercises]
@@ -121,29 +138,34 @@ def check(exercises, work_dir, all_details) -> None:
             click.echo(f"{path}: {problem}", err=True)
             continue
         work.append((assignment.id, wanted, path, source))
-    # the student's own release holds no secrets, so the zygote may start after reading it, and only
-    # pays for sympy when the code or the exercises need it
-    needs_sympy = any("sympy" in source or any(course.exercises[e].uses_sympy for e in wanted) for _, wanted, _, source in work)
-    # one child: no fresh interpreter in bubblewrap (~0.4 s), no warming of what that child may not use
-    zygote = Zygote(warm_sympy=needs_sympy, bubblewrap=False, warm_lambdify=False, spawn=False).start()
+    return work
+
+
+def _check_work(course, oracle, work, zygote) -> list:
+    from .grade import grade_source
+
     results = []
     for assignment_id, wanted, path, source in work:
         results += grade_source(course, assignment_id, source, str(path), "local", zygote, oracle, wanted,
                                 seed=int(time.time_ns() % 2**62))
-    zygote.close()
+    return results
+
+
+def _show_checks(out, root: Path, results: list, all_details: bool, started: float) -> None:
+    from .progress import Progress
+
     progress = Progress(root)
     progress.record(results)
     progress.save()
     shown = 0
     for result in results:
-        verbose = all_details or shown < 3 or len(exercises) > 0
+        verbose = all_details or shown < 3
         show.print_exercise(out, result, hint_index=max(0, progress.hints_seen(result.id) - 1), verbose=verbose)
         if not result.passed and verbose:
             out.print(f"    [dim]stuck? `autograder hint {result.id}` shows the next hint[/dim]")
         shown += 0 if result.passed else 1
     show.print_summary(out, results)
     out.print(f"[dim]checked in {time.perf_counter() - started:.2f} s[/dim]")
-    sys.exit(0 if results and all(r.passed for r in results) else 1)
 
 
 @main.command()
@@ -363,12 +385,16 @@ def status() -> None:
 
 @main.command()
 @click.argument("assignment", required=False)
-@click.option("--interval", default=0.5, help="Seconds between looks at the files.")
+@click.option("--interval", default=0.25, help="Seconds between looks at the files.")
 def watch(assignment, interval) -> None:
     """Re-check on every save, and move on to the next unsolved exercise when one passes."""
     from .progress import Progress
+    from .release import find_release, load_release
 
-    root, course = _release_or_exit()
+    root = find_release(".")
+    if root is None:
+        _fail_spec(SpecError([f"{Path.cwd()}:1:1: not inside a student release"]))
+    course, oracle = load_release(root)
     assignments = [a for a in course.assignments if assignment in (None, a.id)]
     if not assignments:
         raise click.ClickException(f"unknown assignment {assignment!r}")
@@ -382,22 +408,36 @@ def watch(assignment, interval) -> None:
         return None
 
     def stamp():
-        return {p: p.stat().st_mtime for a in assignments for p in (root / f"{a.id}.py", root / f"{a.id}.ipynb") if p.exists()}
+        return {p: p.stat().st_mtime_ns for a in assignments for p in (root / f"{a.id}.py", root / f"{a.id}.ipynb") if p.exists()}
+
+    # one warm process for the whole session: the release, numpy and sympy load once, and each save
+    # costs one sandbox child forked from the zygote plus the comparisons
+    needs_sympy = any(course.exercises[e].uses_sympy for a in assignments for e in a.exercises)
+
+    def start_zygote():
+        return _local_zygote(needs_sympy, warm_lambdify=needs_sympy)
 
     out = show.console()
+    zygote = start_zygote()
     seen = None
     try:
         while True:
             now = stamp()
             if now != seen:
                 seen = now
-                import subprocess
-
                 target, checked = current(), set()
                 while target is not None and target not in checked:  # a pass moves straight on to the next one
                     checked.add(target)
                     out.rule(f"{target[0]}: {target[1]}")
-                    subprocess.run([sys.executable, "-m", "autograder", "check", target[1]], cwd=root)
+                    started = time.perf_counter()
+                    try:
+                        results = _check_work(course, oracle, _local_work(root, course, [target[1]]), zygote)
+                    except (EOFError, ConnectionError, OSError) as exc:  # the zygote itself stopped: start another
+                        out.print(f"[yellow]the checker restarted ({type(exc).__name__}); save again to check[/yellow]")
+                        zygote.close()
+                        zygote = start_zygote()
+                        break
+                    _show_checks(out, root, results, True, started)
                     target = current()
                 if target is None:
                     out.print("[green]every exercise passes — well done![/green]")
@@ -406,3 +446,5 @@ def watch(assignment, interval) -> None:
             time.sleep(interval)
     except KeyboardInterrupt:
         out.print("stopped watching")
+    finally:
+        zygote.close()

@@ -4,7 +4,9 @@ the reference solutions.
 
     python benchmarks/check_latency.py [--runs 5]
 
-Each figure is the median of --runs runs after one run that writes Python's bytecode caches.
+Each figure is the median of --runs runs after one run that writes Python's bytecode caches. The
+`watch` lines time what `autograder watch` does after each save in its warm process (the release,
+numpy and sympy already loaded; one sandbox child per check), not counting its polling interval.
 """
 from __future__ import annotations
 
@@ -41,6 +43,33 @@ def timed(release: Path, args: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
+WATCHED = '''
+import io, statistics, sys, time
+from pathlib import Path
+from rich.console import Console
+from autograder import cli
+from autograder.release import load_release
+release, exercise, runs = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+course, oracle = load_release(release)
+zygote = cli._local_zygote(True, warm_lambdify=True)
+times = []
+for _ in range(runs + 1):
+    started = time.perf_counter()
+    results = cli._check_work(course, oracle, cli._local_work(release, course, [exercise]), zygote)
+    cli._show_checks(Console(file=io.StringIO()), release, results, True, started)
+    times.append(time.perf_counter() - started)
+zygote.close()
+print(statistics.median(times[1:]))
+'''
+
+
+def watched(release: Path, exercise: str, runs: int) -> float:
+    """What `autograder watch` spends after a save: its process is warm, each check is one child."""
+    proc = subprocess.run([sys.executable, "-c", WATCHED, str(release), exercise, str(runs)], cwd=ROOT,
+                          capture_output=True, text=True, check=True, env=ENVIRONMENT)
+    return float(proc.stdout.split()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
@@ -62,6 +91,8 @@ def main() -> None:
             print(f"  autograder check differentiate (sympy)      {timed(release, ['differentiate'], runs):6.2f} s")
             print(f"  autograder check <the 14-exercise slice>    {timed(release, SLICE, runs):6.2f} s")
             print(f"  autograder check (all 51 exercises)         {timed(release, [], max(1, runs // 2)):6.2f} s")
+            for exercise in ("relu", "differentiate", "critical_points"):
+                print(f"  watch: re-check {exercise + ' after a save':29s}{watched(release, exercise, runs):6.2f} s")
 
 
 if __name__ == "__main__":

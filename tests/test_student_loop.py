@@ -53,3 +53,54 @@ def test_pytest_in_the_release_runs_the_same_checks(release):
     assert failing.returncode == 1
     assert "relu::textbook cases" in failing.stdout and "NotImplementedError" in failing.stdout
     assert "autograder hint relu" in failing.stdout
+
+
+def _read_until(proc, needle: str, lines: list, timeout: float = 120) -> None:
+    """Collect the watcher's output lines until one contains needle (or the watcher stops)."""
+    import select
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+        if not ready:
+            continue
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if needle in line:
+            return
+    raise AssertionError(f"{needle!r} never came; the watcher said:\n{''.join(lines)}")
+
+
+def test_watch_rechecks_on_save_and_moves_on_to_the_next_unsolved_exercise(course, oracle, tmp_path):
+    build_release(course, tmp_path, oracle)
+    reference = (ROOT / "solutions" / "broadcasting.py").read_text()
+    wrong = reference.replace("def broadcast_shape(a_shape, b_shape):",
+                              "def broadcast_shape(a_shape, b_shape):\n    return tuple(a_shape)\n\n\ndef _unused(a_shape, b_shape):")
+    assert wrong != reference
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "watch", "broadcasting", "--interval", "0.1"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**__import__("os").environ, "NO_COLOR": "1", "COLUMNS": "100"})
+    lines: list[str] = []
+    try:
+        _read_until(proc, "watching broadcasting", lines)           # the untouched stub of the first exercise
+        assert any("✗ naive_add" in line for line in lines)
+        del lines[:]
+        (tmp_path / "broadcasting.py").write_text(wrong)             # a save: two right, the third wrong
+        _read_until(proc, "watching broadcasting", lines)
+        text = "".join(lines)
+        assert "✓ naive_add " in text and "✓ naive_add_matrix_vector" in text and "✗ broadcast_shape" in text
+        assert "relu" not in text                                    # it stops at the first unsolved one
+        del lines[:]
+        (tmp_path / "broadcasting.py").write_text(reference)         # fixed: on to the end of the assignment
+        _read_until(proc, "every exercise passes", lines)
+        text = "".join(lines)
+        assert "naive_add " not in text                              # solved ones are not checked again
+        for exercise in ("broadcast_shape", "relu", "standardize_columns", "pairwise_sq_distances"):
+            assert f"✓ {exercise}" in text
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()
+        proc.wait()
