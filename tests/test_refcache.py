@@ -1,6 +1,7 @@
 """The shared store of reference answers: it must never change a grade, only save time."""
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ import sympy
 from autograder.grade import Outcome, ReferenceOracle, prepare_cases
 from autograder.refcache import ReferenceStore, identical
 
+ROOT = Path(__file__).resolve().parents[1]
 x = sympy.Symbol("x")
 
 
@@ -74,8 +76,6 @@ def test_an_oracle_reading_the_store_gives_exactly_the_fresh_answers(course, tmp
 
 def test_a_regrade_from_the_store_writes_the_same_grades_and_feedback(sample_class_graded, tmp_path):
     import shutil
-
-    from tests.conftest import ROOT
 
     out = tmp_path / "out"
     shutil.copytree(sample_class_graded[0], out)  # the shared class stays as the other tests expect it
