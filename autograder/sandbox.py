@@ -808,9 +808,31 @@ _SHA1 = hashlib.sha1  # taken before any student code runs: patching hashlib lat
 def _fingerprints(values) -> list:
     """To see whether a call changed its array arguments. Advisory against hostile code (which can
     forge its own result frames); it catches the honest mistake of writing into an input."""
+    return [_fingerprint(v, 0) for v in values]
+
+
+def _fingerprint(value, depth: int):
+    """A digest of an array, or of the arrays, keys and items inside a list, tuple or dict (a dict
+    of parameters that gains a key or has a weight updated in place changed); None for the rest."""
     import numpy as np
 
-    return [_SHA1(v.tobytes()).hexdigest() + str(v.shape) if isinstance(v, np.ndarray) else None for v in values]
+    if isinstance(value, np.ndarray):
+        return _SHA1(value.tobytes()).hexdigest() + str(value.shape) + str(value.dtype)
+    if depth >= 4 or not isinstance(value, (list, tuple, dict)):
+        return None
+    items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+    digest = _SHA1(f"{type(value).__name__}:{len(items)}".encode())
+    for key, item in items[:1000]:
+        inner = _fingerprint(item, depth + 1)
+        digest.update(f"{key!r}={inner if inner is not None else _scalar_text(item)};".encode())
+    return digest.hexdigest()
+
+
+def _scalar_text(item) -> str:
+    """Plain immutable values count by value (an entry replaced by another number changed)."""
+    if item is None or isinstance(item, (bool, int, float, complex, str)):
+        return repr(item)[:100]
+    return type(item).__name__
 
 
 def _call(function, number, args_tree, kwargs_tree, blobs, filename, restore):
@@ -831,7 +853,10 @@ def _call(function, number, args_tree, kwargs_tree, blobs, filename, restore):
                     "seconds": time.perf_counter() - started, "warnings": _warning_texts(caught)}, []
     seconds = time.perf_counter() - started
     restore()
-    after = _fingerprints(list(args) + list(kwargs.values()))
+    try:
+        after = _fingerprints(list(args) + list(kwargs.values()))
+    except BaseException:  # noqa: BLE001 - e.g. a key with a failing __repr__ put into a dict argument
+        after = [None if b is None else "unreadable" for b in before]
     names = [f"argument {i + 1}" for i in range(len(args))] + [f"argument {k!r}" for k in kwargs]
     mutated = [n for n, b, a in zip(names, before, after) if b is not None and b != a]
     try:

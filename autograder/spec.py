@@ -32,13 +32,31 @@ class SpecError(Exception):
 
 # ---------------------------------------------------------------- YAML with positions
 
+def _course_loader():
+    """PyYAML's safe loader, except that 1e-8 and 1.0e11 are numbers (YAML 1.2, as an author expects);
+    YAML 1.1 wants a dot and a signed exponent (1.0e-8, 1.0e+11) and reads the rest as strings."""
+    import re
+
+    import yaml
+
+    class CourseLoader(yaml.SafeLoader):
+        pass
+
+    CourseLoader.yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    CourseLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"), list("-+0123456789."))
+    return CourseLoader
+
+
 def load_yaml(path: Path) -> tuple[Any, dict[tuple, tuple[int, int]]]:
     """Parse YAML into plain data plus a map from each node's path to its (line, col), 1-based."""
     import yaml
 
     text = path.read_text(encoding="utf-8")
+    loader = _course_loader()
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -48,7 +66,7 @@ def load_yaml(path: Path) -> tuple[Any, dict[tuple, tuple[int, int]]]:
     marks: dict[tuple, tuple[int, int]] = {}
     if node is None:
         return None, marks
-    constructor = yaml.SafeLoader(text)
+    constructor = loader(text)
     try:
         return _to_data(node, (), marks, constructor), marks
     except SpecError as exc:

@@ -99,6 +99,31 @@ def test_mutating_the_input_is_caught(tiny, zygote):
     assert_contained(*grade(tiny, zygote, "x *= 2\nreturn x"), "changed its input")
 
 
+@pytest.mark.parametrize("change", [
+    'params["Z1"] = X                 # a cache stored in the caller\'s dict',
+    'params["W1"] -= 0.1 * out[1]["W1"]  # an update step taken in place',
+])
+def test_changing_an_array_inside_a_dict_argument_is_caught(course, oracle, zygote, change):
+    from pathlib import Path
+
+    reference = (Path(__file__).resolve().parents[1] / "solutions" / "backprop.py").read_text()
+    source = reference + textwrap.dedent(f"""
+
+        _right = mlp_loss_and_grads
+
+
+        def mlp_loss_and_grads(params, X, y):
+            out = _right(params, X, y)
+            {change}
+            return out
+        """)
+    (result,) = grade_source(course, "backprop", source, "backprop.py", "mallory", zygote, oracle, ["mlp_loss_and_grads"])
+    # (an update by a zero gradient changes nothing: cases where every dW1 entry is 0 rightly pass)
+    assert result.score <= 0.2 * result.max_score, result.score
+    failures = [g.failure.summary for g in result.groups if g.failure]
+    assert failures and all("changed its input (argument 1)" in f for f in failures), failures
+
+
 def test_known_mistake_is_recognised(tiny, zygote):
     double, _ = grade(tiny, zygote, "return x + 2")
     assert [m["name"] for m in double.mistakes] == ["added"]

@@ -133,3 +133,16 @@ def test_cli_prints_problems_without_traceback(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "double.yml:3:9: points: Input should be a valid number" in proc.stderr.replace("\n", "")
+
+
+def test_exponent_numbers_are_numbers_as_authors_write_them(tmp_path):
+    """YAML 1.1 (PyYAML) reads 1e-8 and 1.0e11 as strings: an array case of them would silently
+    become an array of text. The course loader reads them as floats; text in quotes stays text."""
+    from autograder.spec import load_yaml
+
+    path = tmp_path / "numbers.yml"
+    path.write_text('a: [1e-8, 1.0e11, 1.0e+11, -2E3, .5e1, 3, 1.5]\nb: "1e-8"\nc: 1e\n')
+    data, _ = load_yaml(path)
+    assert data["a"] == [1e-8, 1e11, 1e11, -2000.0, 5.0, 3, 1.5]
+    assert all(isinstance(v, float) for v in data["a"][:5]) and isinstance(data["a"][5], int)
+    assert data["b"] == "1e-8" and data["c"] == "1e"
