@@ -6,7 +6,7 @@ import sympy
 from autograder.checks.compare import compare
 from autograder.checks.gradient import build_forward, check_gradient
 from autograder.checks.property import check_property
-from autograder.checks.static import violations
+from autograder.checks.static import missing_requirements, violations
 from autograder.checks.symbolic import compare_symbolic
 from autograder.spec import GradientSpec, PropertySpec
 
@@ -205,3 +205,67 @@ def test_static_finds_methods_and_builtins():
 
 def test_static_accepts_clean_code_and_local_names():
     assert violations(SOURCE, "clean", ["diff", "@", "loops", "numpy.linalg"]) == []
+
+
+SCOPES = """
+import sympy
+import numpy as np
+from functools import partial
+
+
+def _add_loops(x, y):
+    out = np.empty_like(x)
+    for i in range(len(x)):
+        out[i] = x[i] + y[i]
+    return out
+
+
+naive_add = _add_loops                    # defined by assignment: the loop is in _add_loops
+
+
+def _scaled(x, y, k):
+    return k * np.add(x, y)
+
+
+scaled_add = partial(_scaled, k=1)
+
+
+def diff(expr, x):                        # the student's own rules, named diff
+    return expr.as_coefficients_dict()
+
+
+def by_own_diff(expr, x):
+    return diff(expr, x)
+
+
+def derivative(f, x):                     # a helper for another exercise, which may use sympy.diff
+    return sympy.diff(f, x)
+
+
+def shadowing(expr, x):
+    derivative = by_own_diff(expr, x)     # a local of the same name, not the helper
+    return derivative
+
+
+def via_alias(expr, x):
+    d = derivative                        # the helper itself, under another name
+    return d(expr, x)
+
+
+def cheat(expr, x):
+    global derivative
+    derivative = None
+    return sympy.diff(expr, x)
+"""
+
+
+def test_static_follows_bindings_and_scopes_as_python_does():
+    assert missing_requirements(SCOPES, "naive_add", ["loops"]) == []
+    assert missing_requirements(SCOPES, "scaled_add", ["loops"]) != []        # partial reaches _scaled: no loop
+    assert any("numpy.add" in v for v in violations(SCOPES, "scaled_add", ["numpy.add"]))
+    assert violations(SCOPES, "by_own_diff", ["diff"]) == []                  # the student's diff is not sympy's
+    assert violations(SCOPES, "shadowing", ["diff"]) == []                    # a local is not the module's helper
+    assert any("sympy.diff" in v for v in violations(SCOPES, "via_alias", ["diff"]))
+    assert any("sympy.diff" in v for v in violations(SCOPES, "cheat", ["diff"]))
+    imported = "from sympy import diff\n\ndef f(e, x):\n    return diff(e, x)\n"
+    assert violations(imported, "f", ["diff"]) != []                          # sympy's diff, imported by name

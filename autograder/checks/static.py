@@ -54,11 +54,43 @@ def _dotted(node: ast.AST, aliases: dict[str, str]) -> str | None:
     return None
 
 
+def _bindings(tree: ast.Module) -> dict[str, ast.AST]:
+    """Each module-level name's last binding: a def, or an assignment (`f = helper`, `f = lambda ...`,
+    `f = functools.partial(helper, ...)`), as at run time."""
+    top: dict[str, ast.AST] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            top[node.name] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and node.value is not None:
+                    top[target.id] = node
+    return top
+
+
+def _local_names(function: ast.AST) -> set[str]:
+    """Names a function binds itself (parameters, assignments): in its body they are not the module's."""
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return set()
+    arguments = function.args
+    names = {a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs}
+    names.update(a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None)
+    declared_global: set[str] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not function:
+            names.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            declared_global.update(node.names)
+    return names - declared_global
+
+
 def _functions_reached(tree: ast.Module, name: str) -> list[ast.AST]:
-    top = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    top.update({t.id: n for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
-                if isinstance(t, ast.Name) and isinstance(n.value, ast.Lambda)})
-    start = find_function(tree, name)
+    """The exercise's function and every module-level function or binding it refers to, transitively."""
+    top = _bindings(tree)
+    start = top.get(name)
     if start is None:
         return []
     seen, queue = {name}, [start]
@@ -66,8 +98,10 @@ def _functions_reached(tree: ast.Module, name: str) -> list[ast.AST]:
     while queue:
         node = queue.pop()
         reached.append(node)
+        local = _local_names(node)
         for inner in ast.walk(node):
-            if isinstance(inner, ast.Name) and inner.id in top and inner.id not in seen:
+            if (isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Load) and inner.id in top
+                    and inner.id not in seen and inner.id not in local):
                 seen.add(inner.id)
                 queue.append(top[inner.id])
     return reached
@@ -91,19 +125,21 @@ def violations(source: str, function: str, rules: list[str]) -> list[str]:
     if tree is None:
         return []  # reported as a syntax error elsewhere
     found: list[tuple[int, str]] = []
+    # a function the student wrote and named `diff` is not sympy's diff (its body is checked itself)
+    own = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name not in aliases}
     for root in _functions_reached(tree, function):
         for node in ast.walk(root):
             if not isinstance(node, _CAN_BREAK):
                 continue
             line = getattr(node, "lineno", 0)
             for rule in rules:
-                message = _breaks(node, rule, aliases)
+                message = _breaks(node, rule, aliases, own)
                 if message:
                     found.append((line, f"line {line}: {message}, which this exercise forbids ({rule!r})"))
     return [m for _, m in sorted(set(found))]
 
 
-def _breaks(node: ast.AST, rule: str, aliases: dict[str, str]) -> str | None:
+def _breaks(node: ast.AST, rule: str, aliases: dict[str, str], own: set[str] = frozenset()) -> str | None:
     if rule == "loops":
         for kind, text in _LOOPS.items():
             if isinstance(node, kind):
@@ -127,7 +163,7 @@ def _breaks(node: ast.AST, rule: str, aliases: dict[str, str]) -> str | None:
             return f"`{_source_text(node)}` uses {rule}"
         return None
     # a bare name: a builtin or function call, an attribute or method, or an imported name
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == rule:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == rule and rule not in own:
         return f"calls `{rule}`"
     if isinstance(node, ast.Name) and node.id in aliases and aliases[node.id].split(".")[-1] == rule:
         return f"`{node.id}` is {aliases[node.id]}"
