@@ -56,17 +56,23 @@ def test_pytest_in_the_release_runs_the_same_checks(release):
 
 
 def _read_until(proc, needle: str, lines: list, timeout: float = 120) -> None:
-    """Collect the watcher's output lines until one contains needle (or the watcher stops)."""
-    import select
+    """Collect the watcher's output lines until one contains needle (or the watcher stops). A thread
+    reads the pipe: select() on it would miss lines already sitting in Python's read buffer."""
+    import queue
+    import threading
     import time
 
+    if not hasattr(proc, "lines"):
+        proc.lines = queue.Queue()
+        threading.Thread(target=lambda: [proc.lines.put(line) for line in proc.stdout] + [proc.lines.put(None)],
+                         daemon=True).start()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 1.0)
-        if not ready:
+        try:
+            line = proc.lines.get(timeout=1.0)
+        except queue.Empty:
             continue
-        line = proc.stdout.readline()
-        if not line:
+        if line is None:
             break
         lines.append(line)
         if needle in line:
