@@ -42,13 +42,28 @@ class ReferenceStore:
         self.db.execute("DELETE FROM answers WHERE version != ?", (version,))
         self.pending: list[tuple[str, str, bytes]] = []
         self.hits = self.stored = 0
+        self.broken = False
+
+    def _give_up(self, exc: Exception) -> None:
+        import sys
+
+        if not self.broken:
+            print(f"warning: reference cache not used from here on: {exc}", file=sys.stderr)
+        self.broken = True
+        self.pending = []
 
     def get(self, key: str):
         """The stored Outcome for key, or None."""
         from .grade import Outcome
 
-        row = self.db.execute("SELECT payload FROM answers WHERE key = ? AND version = ?",
-                              (key, self.version)).fetchone()
+        if self.broken:
+            return None
+        try:
+            row = self.db.execute("SELECT payload FROM answers WHERE key = ? AND version = ?",
+                                  (key, self.version)).fetchone()
+        except sqlite3.Error as exc:  # a damaged cache costs time, never a grade: stop using it
+            self._give_up(exc)
+            return None
         if row is None:
             return None
         try:
@@ -77,7 +92,7 @@ class ReferenceStore:
         self.pending.append((key, self.version, payload))
 
     def flush(self) -> None:
-        if not self.pending:
+        if not self.pending or self.broken:
             return
         rows, self.pending = self.pending, []
         for attempt in range(3):
@@ -89,6 +104,9 @@ class ReferenceStore:
                 return
             except sqlite3.OperationalError:  # busy beyond the timeout: a cache may skip a write
                 time.sleep(0.05 * (attempt + 1))
+            except sqlite3.Error as exc:
+                self._give_up(exc)
+                return
 
     def close(self) -> None:
         self.flush()

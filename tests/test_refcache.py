@@ -87,3 +87,14 @@ def test_a_regrade_from_the_store_writes_the_same_grades_and_feedback(sample_cla
     assert proc.returncode == 0, proc.stdout + proc.stderr
     after = {p.name: p.read_text() for p in [out / "grades.csv", *sorted((out / "feedback").glob("*.md"))]}
     assert after == before
+
+
+def test_a_damaged_store_costs_time_never_a_grade(tmp_path, course):
+    path = tmp_path / "reference.db"
+    store = ReferenceStore(path, "v")
+    store.db.execute("DROP TABLE answers")  # as if the file had been damaged under a running batch
+    oracle = ReferenceOracle(course, store)
+    case = prepare_cases(course, course.exercises["critical_points"], "someone")[0]
+    assert identical(oracle.expected(case).value, ReferenceOracle(course).expected(case).value)
+    store.flush()
+    assert store.broken
