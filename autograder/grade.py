@@ -435,7 +435,9 @@ def _score_exercise(course, exercise, cases, calls, task_error, differences, ora
         else:
             if record.failure is None:
                 public = group.visibility == "public"
-                record.failure = CaseFailure(case.label, difference.summary, difference.detail if public else difference.summary,
+                # a difference told in one line (a dtype, a type) has no separate detail: show that line
+                record.failure = CaseFailure(case.label, difference.summary,
+                                             (difference.detail or difference.summary) if public else difference.summary,
                                              case.describe_inputs() if public else "")
             if call.kind in ("value", "raised"):
                 failing.append((case, call))

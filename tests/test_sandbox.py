@@ -192,3 +192,10 @@ def test_bubblewrap_is_used_wherever_it_works(zygote):
     if not isolation.bubblewrap_binary() or "bubblewrap" in os.environ.get("AUTOGRADER_DISABLE", ""):
         pytest.skip("no working bubblewrap here")
     assert zygote.caps.wrapped and not zygote.problem, zygote.problem
+
+
+def test_a_one_line_difference_is_shown_for_public_cases(tiny, zygote):
+    """A dtype or type difference has no separate detail: its line must still reach the student."""
+    double, _ = grade(tiny, zygote, "return (2 * x).astype(np.int64)")
+    failure = next(g.failure for g in double.groups if g.name == "examples")
+    assert "expected an array of floats (float64), got integers (int64)" in failure.detail
