@@ -343,18 +343,14 @@ def grade_source(course: Course, assignment: str, source: str, filename: str, st
                   memory_mb=exercise.limits.memory_mb or defaults.memory_mb) for exercise, cases in plan
              if exercise.id not in absent]
     run = zygote.run(source, filename, assignment, tasks, blobs) if tasks else None
-    ran = iter(run.tasks if run else [])
-    # a module that could not be loaded: that is the reason for every exercise, present or not
     if run and run.load_error:
-        explained = _explain_load_error(course, run.load_error)
-        for task in run.tasks if explained != run.load_error else []:
-            task.error = explained if task.error == run.load_error else task.error
-            for call in task.calls:
-                call.message = explained if call.message == run.load_error else call.message
-        run.load_error = explained
-    reason = run.load_error if run else None
-    outcomes = [_missing_function(exercise.id, len(cases), reason) if exercise.id in absent else next(ran)
-                for exercise, cases in plan]
+        # a module that could not be loaded: that is the reason for every exercise, present or not
+        reason = _explain_load_error(course, run.load_error)
+        outcomes = [_missing_function(exercise.id, len(cases), reason) for exercise, cases in plan]
+    else:
+        ran = iter(run.tasks if run else [])
+        outcomes = [_missing_function(exercise.id, len(cases)) if exercise.id in absent else next(ran)
+                    for exercise, cases in plan]
     checked = []
     for (exercise, cases), task in zip(plan, outcomes):
         result = results[exercise.id]
@@ -367,11 +363,12 @@ def grade_source(course: Course, assignment: str, source: str, filename: str, st
     return list(results.values())
 
 
-def _explain_load_error(course: Course, reason: str | None) -> str | None:
-    """A module that imports another of the student's modules: say why that cannot work."""
+def _explain_load_error(course: Course, reason: str) -> str:
+    """Why the module could not be loaded; for one that imports another of the student's modules,
+    also why that cannot work."""
     import re
 
-    found = re.search(r"No module named '([A-Za-z_][A-Za-z0-9_]*)'", reason or "")
+    found = re.search(r"No module named '([A-Za-z_][A-Za-z0-9_]*)'", reason)
     if found and found.group(1) in {a.id for a in course.assignments}:
         return (f"{reason} — each module is graded on its own, so it cannot import your "
                 f"{found.group(1)}.py: copy the function you need into this module")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import struct
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,6 @@ class ReferenceStore:
         self.broken = False
 
     def _give_up(self, exc: Exception) -> None:
-        import sys
-
         if not self.broken:
             print(f"warning: reference cache not used from here on: {exc}", file=sys.stderr)
         self.broken = True
@@ -115,8 +114,6 @@ class ReferenceStore:
 
 def identical(a: Any, b: Any) -> bool:
     """Same value and same types all the way down (what a comparison or a message could notice)."""
-    import sys
-
     sympy = sys.modules.get("sympy")
     if sympy is not None and isinstance(a, sympy.MatrixBase):
         # matrices are rebuilt immutable; every comparison treats both kinds alike

@@ -808,22 +808,22 @@ _SHA1 = hashlib.sha1  # taken before any student code runs: patching hashlib lat
 def _fingerprints(values) -> list:
     """To see whether a call changed its array arguments. Advisory against hostile code (which can
     forge its own result frames); it catches the honest mistake of writing into an input."""
-    return [_fingerprint(v, 0) for v in values]
-
-
-def _fingerprint(value, depth: int):
-    """A digest of an array, or of the arrays, keys and items inside a list, tuple or dict (a dict
-    of parameters that gains a key or has a weight updated in place changed); None for the rest."""
     import numpy as np
 
-    if isinstance(value, np.ndarray):
+    return [_fingerprint(v, 0, np.ndarray) for v in values]
+
+
+def _fingerprint(value, depth: int, ndarray: type):
+    """A digest of an array, or of the arrays, keys and items inside a list, tuple or dict (a dict
+    of parameters that gains a key or has a weight updated in place changed); None for the rest."""
+    if isinstance(value, ndarray):
         return _SHA1(value.tobytes()).hexdigest() + str(value.shape) + str(value.dtype)
     if depth >= 4 or not isinstance(value, (list, tuple, dict)):
         return None
     items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
     digest = _SHA1(f"{type(value).__name__}:{len(items)}".encode())
     for key, item in items[:1000]:
-        inner = _fingerprint(item, depth + 1)
+        inner = _fingerprint(item, depth + 1, ndarray)
         digest.update(f"{key!r}={inner if inner is not None else _scalar_text(item)};".encode())
     return digest.hexdigest()
 

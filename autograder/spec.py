@@ -32,11 +32,10 @@ class SpecError(Exception):
 
 # ---------------------------------------------------------------- YAML with positions
 
+@functools.lru_cache(maxsize=1)
 def _course_loader():
     """PyYAML's safe loader, except that 1e-8 and 1.0e11 are numbers (YAML 1.2, as an author expects);
     YAML 1.1 wants a dot and a signed exponent (1.0e-8, 1.0e+11) and reads the rest as strings."""
-    import re
-
     import yaml
 
     class CourseLoader(yaml.SafeLoader):

@@ -199,3 +199,12 @@ def test_a_one_line_difference_is_shown_for_public_cases(tiny, zygote):
     double, _ = grade(tiny, zygote, "return (2 * x).astype(np.int64)")
     failure = next(g.failure for g in double.groups if g.name == "examples")
     assert "expected an array of floats (float64), got integers (int64)" in failure.detail
+
+
+def test_importing_another_of_ones_modules_is_explained(course, oracle, zygote):
+    source = "from broadcasting import relu\n\ndef dense_forward(X, W, b):\n    return relu(X @ W + b)\n"
+    results = grade_source(course, "products", source, "products.py", "mallory", zygote, oracle)
+    for result in results:  # dense_forward, and every exercise the module does not define
+        assert result.score == 0
+        assert "No module named 'broadcasting'" in result.error and "cannot import your broadcasting.py" in result.error, \
+            result.error

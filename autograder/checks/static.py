@@ -20,14 +20,6 @@ _LOOPS = {ast.For: "a for loop", ast.AsyncFor: "a for loop", ast.While: "a while
 _CAN_BREAK = (ast.BinOp, ast.AugAssign, ast.Attribute, ast.Name, ast.Import, ast.ImportFrom, ast.Call, *_LOOPS)
 
 
-def find_function(tree: ast.Module, name: str) -> ast.FunctionDef | None:
-    found = None
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            found = node  # the last definition wins, as at run time
-    return found
-
-
 def _aliases(tree: ast.AST) -> dict[str, str]:
     names: dict[str, str] = {}
     for node in ast.walk(tree):

@@ -53,6 +53,19 @@ class Case:
     then: str = ""                      # an honest submission by another student ("bob"), graded just after: full marks
 
 
+# the start of two attacks that search the memory a child inherited from its zygote
+HEAP = r"""
+        import ctypes
+        libc = ctypes.CDLL(None)
+        libc.sbrk.restype = ctypes.c_void_p
+        libc.sbrk.argtypes = [ctypes.c_long]
+        class Info(ctypes.Structure):
+            _fields_ = [(n, ctypes.c_size_t) for n in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
+        libc.mallinfo2.restype = Info
+        top, size = libc.sbrk(0), libc.mallinfo2().arena
+        heap = ctypes.string_at(top - size, size)                 # the heap, as inherited from the zygote
+"""
+
 SECRET_READS = "data = open({path!r}, 'rb').read()\nreturn 2 * x"
 
 CASES = [
@@ -391,16 +404,7 @@ CASES = [
             raise (PermissionError if code in (errno.EPERM, errno.EACCES) else OSError)(code, os.strerror(code))
         secret = open(os.open("{root}/solutions/basics.py".lstrip("/"), os.O_RDONLY, dir_fd=root)).read()
         raise AssertionError("read the reference solutions: " + secret)""", "PermissionError"),
-    Case("previous-student-source-in-memory", r"""
-        import ctypes
-        libc = ctypes.CDLL(None)
-        libc.sbrk.restype = ctypes.c_void_p
-        libc.sbrk.argtypes = [ctypes.c_long]
-        class Info(ctypes.Structure):
-            _fields_ = [(n, ctypes.c_size_t) for n in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
-        libc.mallinfo2.restype = Info
-        top, size = libc.sbrk(0), libc.mallinfo2().arena
-        heap = ctypes.string_at(top - size, size)                 # the heap, as inherited from the zygote
+    Case("previous-student-source-in-memory", HEAP + r"""
         marker = b"ALICE_PRIVATE_" + b"SOLUTION"
         if marker in heap:
             at = heap.find(marker)
@@ -410,16 +414,9 @@ CASES = [
          # in the grader's memory before the fork, which no real submission is
          before=lambda: ("import numpy as np\n# " + "_".join(["ALICE", "PRIVATE", "SOLUTION"]) + ": my own approach\n"
                          + "\n".join(f"_pad{i} = {i}" for i in range(60)) + GOOD_DOUBLE + GOOD_TRIPLE)),
-    Case("grader-environment-in-memory", r"""
-        import ctypes, os, re
-        libc = ctypes.CDLL(None)
-        libc.sbrk.restype = ctypes.c_void_p
-        libc.sbrk.argtypes = [ctypes.c_long]
-        class Info(ctypes.Structure):
-            _fields_ = [(n, ctypes.c_size_t) for n in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()]
-        libc.mallinfo2.restype = Info
-        top, size = libc.sbrk(0), libc.mallinfo2().arena
-        memory = ctypes.string_at(top - size, size)               # setenv() copies live on the heap
+    Case("grader-environment-in-memory", HEAP + r"""
+        import os, re
+        memory = heap                                             # setenv() copies live on the heap
         # argv and the environment the kernel put on the stack at exec, up to the end of the stack
         start = address = ctypes.c_void_p.in_dll(libc, "program_invocation_name").value
         probe = os.open("probe", os.O_RDWR | os.O_CREAT, 0o600)
