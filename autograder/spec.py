@@ -319,9 +319,25 @@ class Exercise(Strict):
     def uses_sympy(self) -> bool:
         """Its signature has sympy types, or its inputs are expressions or callables built from them
         (a callable written as code, `{callable: {code: ...}}`, is plain Python)."""
-        inputs = "".join(str(g.args) + str(g.cases) for g in self.checks)
         return (any(word in self.function for word in ("sympy", "Expr", "Symbol", "Matrix"))
-                or any(word in inputs for word in ("'expr'", "'symbol'", "sympy", "FunctionOf")))
+                or any(word in self.inputs_text for word in ("'expr'", "'symbol'", "sympy", "FunctionOf")))
+
+    @property
+    def inputs_text(self) -> str:
+        """The argument specs and literal cases of every check group, as text (to ask what they use)."""
+        return "".join(str(g.args) + str(g.cases) for g in self.checks)
+
+    @property
+    def makes_callables_from_expressions(self) -> bool:
+        """Some input is a function built from a sympy expression (`lambdify` in the sandbox)."""
+        def walk(value) -> bool:
+            if isinstance(value, dict):
+                inner = value.get("callable")
+                return (isinstance(inner, dict) and "expr" in inner) or any(walk(v) for v in value.values())
+            if isinstance(value, (list, tuple)):
+                return any(walk(v) for v in value)
+            return isinstance(value, str) and "FunctionOf" in value
+        return any(walk(g.args) or walk([(c.args, c.kwargs) for c in g.cases or []]) for g in self.checks)
 
     @property
     def parameters(self) -> list[tuple[str, Optional[str]]]:

@@ -269,3 +269,32 @@ def test_static_follows_bindings_and_scopes_as_python_does():
     assert any("sympy.diff" in v for v in violations(SCOPES, "cheat", ["diff"]))
     imported = "from sympy import diff\n\ndef f(e, x):\n    return diff(e, x)\n"
     assert violations(imported, "f", ["diff"]) != []                          # sympy's diff, imported by name
+
+
+REACHED = """
+import sympy as sp
+from sympy import integrate
+
+RULES = {"simplify": sp.simplify}
+
+def _tidy(e):
+    return sp.simplify(e)
+
+def derivative(e, x):
+    return _tidy(e.diff(x))
+
+def antiderivative(e, x):
+    return integrate(e, x)
+"""
+
+
+def test_names_used_are_those_the_checked_function_can_reach():
+    from autograder.checks.static import names_used
+
+    used = names_used(REACHED, ["derivative"])
+    assert {"simplify", "diff", "_tidy", "sp", "sympy"} <= used
+    assert "antiderivative" not in used
+    assert "integrate" in used                         # imported at module level: that runs on import
+    assert "integrate" not in names_used("import sympy\n\ndef f(e):\n    return e\n\ndef g(e, x):\n"
+                                         "    return sympy.integrate(e, x)\n", ["f"])
+    assert names_used("def f(:\n", ["f"]) is None

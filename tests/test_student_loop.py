@@ -110,3 +110,22 @@ def test_watch_rechecks_on_save_and_moves_on_to_the_next_unsolved_exercise(cours
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_local_check_loads_up_front_what_the_checked_code_will_use(release, course):
+    """Before forking its one child, a local check loads sympy only for code that needs it, the
+    lambdify printers only for expression callables, and sympy's lazily imported parts only for
+    the functions checked (the rest of the module may call simplify or integrate)."""
+    from autograder import cli
+    from autograder.release import load_release
+
+    shutil.copy(ROOT / "solutions" / "derivatives.py", release / "derivatives.py")
+    shutil.copy(ROOT / "solutions" / "broadcasting.py", release / "broadcasting.py")
+    local, _ = load_release(release)
+    needs = {e: cli._local_needs(local, cli._local_work(release, local, [e]))
+             for e in ("relu", "differentiate", "numerical_derivative", "classify_critical_point", "critical_points")}
+    assert needs["relu"] == (False, False, set())
+    assert needs["differentiate"] == (True, False, set())
+    assert needs["numerical_derivative"] == (True, True, set())          # f is lambdified from x**3
+    assert needs["classify_critical_point"] == (True, False, {"simplify"})
+    assert "integrate" in needs["critical_points"][2]                    # its inputs are integrated

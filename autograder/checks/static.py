@@ -99,6 +99,28 @@ def _functions_reached(tree: ast.Module, name: str) -> list[ast.AST]:
     return reached
 
 
+def names_used(source: str, functions: list[str]) -> set[str] | None:
+    """Every identifier and attribute name that running these functions can touch: their bodies, the
+    module-level functions and bindings they reach, and the module's top-level statements (run on
+    import). None when the source does not parse."""
+    tree, aliases = _parsed(source)
+    if tree is None:
+        return None
+    nodes = [node for node in tree.body if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    for function in functions:
+        nodes += _functions_reached(tree, function)
+    names = set()
+    for node in nodes:
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name):
+                names.add(inner.id)
+            elif isinstance(inner, ast.Attribute):
+                names.add(inner.attr)
+            elif isinstance(inner, ast.alias):
+                names.update(inner.name.split("."))
+    return names
+
+
 @functools.lru_cache(maxsize=4)
 def _parsed(source: str):
     """(tree, aliases) of a module, parsed once for all the exercises of a submission."""
