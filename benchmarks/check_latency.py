@@ -7,6 +7,7 @@ the reference solutions.
 Each figure is the median of --runs runs after one run that writes Python's bytecode caches. The
 `watch` lines time what `autograder watch` does after each save in its warm process (the release,
 numpy and sympy already loaded; one sandbox child per check), not counting its polling interval.
+The baseline lines are the floor of a check of a sympy exercise, whose module imports numpy and sympy.
 """
 from __future__ import annotations
 
@@ -39,6 +40,15 @@ def timed(release: Path, args: list[str], runs: int) -> float:
                        env=ENVIRONMENT)
         times.append(time.perf_counter() - started)
     return statistics.median(times[1:])  # the first run writes the bytecode caches
+
+
+def baseline(code: str, runs: int) -> float:
+    times = []
+    for _ in range(runs + 1):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, env=ENVIRONMENT)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times[1:])
 
 
 WATCHED = '''
@@ -76,9 +86,9 @@ def main() -> None:
         release = Path(tmp) / "release"
         subprocess.run([sys.executable, "-m", "autograder", "build", "--out", str(release)], cwd=ROOT, check=True,
                        capture_output=True)
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import numpy, sympy"], check=True, env=ENVIRONMENT)
-        print(f"baseline: python -c 'import numpy, sympy'      {time.perf_counter() - started:6.2f} s")
+        # the floor of a check of a sympy exercise: the student's module imports numpy and sympy
+        print(f"baseline: python -c 'import numpy, sympy'      {baseline('import numpy, sympy', runs):6.2f} s")
+        print(f"  the same, exiting without teardown          {baseline('import numpy, sympy, os; os._exit(0)', runs):6.2f} s")
         for state in ("stubs", "reference solutions"):
             if state != "stubs":
                 for module in (ROOT / "solutions").glob("*.py"):
@@ -87,6 +97,8 @@ def main() -> None:
             print(f"  autograder check relu                       {timed(release, ['relu'], runs):6.2f} s")
             print(f"  autograder check matrix_inverse             {timed(release, ['matrix_inverse'], runs):6.2f} s")
             print(f"  autograder check differentiate (sympy)      {timed(release, ['differentiate'], runs):6.2f} s")
+            print(f"  autograder check critical_points (sympy)    {timed(release, ['critical_points'], runs):6.2f} s")
+            print(f"  autograder check numerical_derivative       {timed(release, ['numerical_derivative'], runs):6.2f} s")
             print(f"  autograder check <the 14-exercise slice>    {timed(release, SLICE, runs):6.2f} s")
             print(f"  autograder check (all 51 exercises)         {timed(release, [], max(1, runs // 2)):6.2f} s")
             for exercise in ("relu", "differentiate", "critical_points"):
