@@ -30,7 +30,7 @@ def stub_source(course: Course, assignment_id: str, oracle: ReferenceOracle | No
         f'"""{assignment.title}.',
         "",
         f"Assignment `{assignment_id}` of {course.spec.name}. Replace each `raise NotImplementedError`",
-        f"with your code, then run `autograder check` (or `autograder check EXERCISE`).",
+        "with your code, then run `autograder check` (or `autograder check EXERCISE`).",
         '"""',
         "from __future__ import annotations",
         "",
@@ -159,7 +159,6 @@ def _header_source(course: Course, assignment_id: str) -> str:
 
 def student_notebook(course: Course, assignment_id: str, oracle: ReferenceOracle | None = None):
     """Per exercise: the prompt (Markdown, LaTeX renders), a stub cell, and a check cell."""
-    import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
     assignment = course.assignment(assignment_id)

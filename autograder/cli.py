@@ -1,7 +1,6 @@
 """The command line: thin wrappers that parse arguments and call the modules that do the work."""
 from __future__ import annotations
 
-import io
 import re
 import sys
 import time
@@ -124,7 +123,7 @@ def _exit_now(code: int) -> None:
 
     sys.stdout.flush()
     sys.stderr.flush()
-    if not isinstance(sys.stdout, io.TextIOWrapper) or sys.stdout is not sys.__stdout__:
+    if sys.stdout is not sys.__stdout__:
         sys.exit(code)
     os._exit(code)
 
@@ -294,6 +293,7 @@ def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox, sche
 @click.option("--json", "as_json", is_flag=True)
 def grade_one(source_file, release_dir, exercises, course_dir, assignment, student, as_json) -> None:
     """Grade one module's text (used by notebooks): a release's checks, or a course's full grading."""
+    import io
     import json
 
     from rich.console import Console

@@ -11,7 +11,6 @@ import hashlib
 import sys
 import json
 import time
-import math
 import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
@@ -25,7 +24,7 @@ from .checks.property import check_property
 from .checks.static import missing_requirements, violations
 from .checks.symbolic import UNDECIDED, compare_batch, compare_symbolic
 from .inputs import CaseInput, Generation, rng_for, seed_for
-from .sandbox import CallOutcome, SandboxResult, Task, TaskOutcome, Zygote
+from .sandbox import CallOutcome, Task, TaskOutcome, Zygote
 from .spec import CheckGroup, Course, Exercise
 from .wire import decode, encode
 

@@ -467,8 +467,8 @@ def _describe_exit(status: dict) -> str:
 
 
 # Modules sympy imports only when something first needs them (code, no data): every child of a
-# zygote without them pays again, e.g. 0.03 s for the first Add with a number, 0.13 s for the first
-# simplify, 0.13 s for the first lambdify
+# zygote without them pays again, e.g. 0.03 s for the first Add with a number and 0.1-0.15 s for the
+# first simplify (lambdify's printers, ~0.1 s, are warmed by calling it)
 SYMPY_FIRST_USE = {
     "arithmetic": ("sympy.tensor.tensor", "sympy.assumptions.wrapper", "sympy.sets.setexpr"),
     "simplify": ("sympy.physics.units",),

@@ -8,7 +8,6 @@ the same when drawn twice and differ between students.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from dataclasses import dataclass, field
 

@@ -3,7 +3,6 @@ every failure is a clear, expected error."""
 import json
 import string
 
-import nbformat
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 

@@ -1,7 +1,6 @@
 """Broken course files: every problem is reported as path:line:col: message, with no traceback."""
 import subprocess
 import sys
-import textwrap
 
 import pytest
 

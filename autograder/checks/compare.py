@@ -8,7 +8,6 @@ and ±inf the same infinity.
 """
 from __future__ import annotations
 
-import math
 import sys
 from typing import Any
 

@@ -103,7 +103,7 @@ def names_used(source: str, functions: list[str]) -> set[str] | None:
     """Every identifier and attribute name that running these functions can touch: their bodies, the
     module-level functions and bindings they reach, and the module's top-level statements (run on
     import). None when the source does not parse."""
-    tree, aliases = _parsed(source)
+    tree, _ = _parsed(source)
     if tree is None:
         return None
     nodes = [node for node in tree.body if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
