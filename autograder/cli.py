@@ -190,14 +190,18 @@ def _show_checks(out, root: Path, results: list, all_details: bool, started: flo
 
     progress = Progress(root)
     progress.record(results)
-    progress.save()
     shown = 0
     for result in results:
         verbose = all_details or shown < 3
         show.print_exercise(out, result, hint_index=max(0, progress.hints_seen(result.id) - 1), verbose=verbose)
         if not result.passed and verbose:
-            out.print(f"    [dim]stuck? `autograder hint {result.id}` shows the next hint[/dim]")
+            if result.hints and progress.hints_seen(result.id) == 0:
+                progress.reveal_hint(result.id, len(result.hints))  # the first hint was just shown
+            more = progress.hints_seen(result.id) < len(result.hints)
+            out.print(f"    [dim]stuck? `autograder hint {result.id}` shows the next hint[/dim]" if more else
+                      f"    [dim]`autograder hint {result.id}` shows its hints again[/dim]" if result.hints else "")
         shown += 0 if result.passed else 1
+    progress.save()
     show.print_summary(out, results)
     out.print(f"[dim]checked in {time.perf_counter() - started:.2f} s[/dim]")
 

@@ -422,12 +422,15 @@ def _score_exercise(course, exercise, cases, calls, task_error, differences, ora
         result.error = task_error
     by_group: dict[str, GroupResult] = {}
     failing: list[tuple[PreparedCase, CallOutcome]] = []
+    passed_literal: list[tuple[PreparedCase, CallOutcome]] = []   # every student's: mistakes' answers are shared
     for case, call, difference in zip(cases, calls, differences):
         group = case.group
         record = by_group.setdefault(group.name, GroupResult(group.name, group.kind, group.visibility, group.weight, 0, 0))
         record.total += 1
         if difference is None:
             record.passed += 1
+            if group.cases is not None and call.kind in ("value", "raised"):
+                passed_literal.append((case, call))
         else:
             if record.failure is None:
                 public = group.visibility == "public"
@@ -442,7 +445,7 @@ def _score_exercise(course, exercise, cases, calls, task_error, differences, ora
     fraction = sum(g.weight * g.fraction for g in result.groups) / total_weight if total_weight else 0.0
     result.score = 0.0 if result.static else round(exercise.points * fraction, 4)
     if failing and exercise.mistakes:
-        result.mistakes = match_mistakes(exercise, failing, oracle, rtol, atol)
+        result.mistakes = match_mistakes(exercise, failing, oracle, rtol, atol, passed_literal)
 
 
 def as_sent(outcome: Outcome) -> CallOutcome:
@@ -571,27 +574,41 @@ def _same(a: Any, b: Any, rtol: float, atol: float, inline: bool = False) -> boo
         return False
 
 
-def match_mistakes(exercise: Exercise, failing, oracle, rtol, atol) -> list[dict]:
+def match_mistakes(exercise: Exercise, failing, oracle, rtol, atol, passed=()) -> list[dict]:
     """Known mistakes that the student's outputs reproduce.
 
     Only failing cases where the mistake behaves differently from the reference count as evidence
     (elsewhere agreeing with the mistake proves nothing); a mistake matches when there is such a case
-    among those examined and the student agrees with it on every one. A match on returned values
-    outranks a match on exception types alone. Comparisons of trusted values (reference, mistakes)
-    run inline; those involving the student's sympy values run together in one time-boxed child.
+    among those examined and the student agrees with it on every one. A case the student passed
+    where the mistake fails rules the mistake out (`passed`: literal cases, whose answers every
+    student shares). A match on returned values outranks a match on exception types alone, and
+    of those, the ones with evidence on the most cases are returned.
+    Comparisons of trusted values (reference, mistakes) run inline; those involving the student's
+    sympy values run together in one time-boxed child.
     """
     examined = failing[:MISTAKE_CASES]
     evidence: dict[int, list] = {}   # mistake -> [(call, mistake outcome)] on discriminating cases
+
+    def discriminating(case, index, call=None):
+        """The mistake's outcome where it differs from the reference's, else None. With the call of
+        a case the student passed: where it differs from the student's too (a warning that the
+        student's code also emitted is no difference)."""
+        outcome, reference = oracle.mistake(case, index), oracle.expected(case)
+        if outcome is None or reference is None:
+            return None
+        warned = outcome.warned and not reference.warned and (call is None or not call.warnings)
+        differs = (outcome.kind != reference.kind or warned
+                   or (outcome.kind == "raised" and outcome.exc_mro[:1] != reference.exc_mro[:1])
+                   or (outcome.kind == "value" and not _same(reference.value, outcome.value, rtol, atol, inline=True)))
+        return outcome if differs else None
+
     for index, mistake in enumerate(exercise.mistakes):
         evidence[index] = []
+        if any(discriminating(case, index, call) is not None for case, call in passed[:2 * MISTAKE_CASES]):
+            continue  # the student got right a case this mistake gets wrong: not this mistake
         for case, call in examined:
-            outcome, reference = oracle.mistake(case, index), oracle.expected(case)
-            if outcome is None or reference is None:
-                continue
-            discriminates = (outcome.kind != reference.kind or (outcome.warned and not reference.warned)
-                             or (outcome.kind == "raised" and outcome.exc_mro[:1] != reference.exc_mro[:1])
-                             or (outcome.kind == "value" and not _same(reference.value, outcome.value, rtol, atol, inline=True)))
-            if discriminates:
+            outcome = discriminating(case, index)
+            if outcome is not None:
                 evidence[index].append((call, outcome))
     verdicts = {}
     symbolic = []
@@ -623,5 +640,10 @@ def match_mistakes(exercise: Exercise, failing, oracle, rtol, atol) -> list[dict
                 break
         if agrees:
             mistake = exercise.mistakes[index]
-            (by_values if values_seen else by_exceptions).append({"name": mistake.name, "feedback": mistake.feedback})
-    return by_values or by_exceptions
+            (by_values if values_seen else by_exceptions).append(
+                (len(items), {"name": mistake.name, "feedback": mistake.feedback}))
+    matched = by_values or by_exceptions
+    # the mistakes that explain the most of the student's failing cases (one that explains one of
+    # two while the student also fails where it is right is a weaker explanation)
+    most = max((count for count, _ in matched), default=0)
+    return [mistake for count, mistake in matched if count == most]

@@ -234,3 +234,16 @@ def test_a_zygote_loads_the_lazy_parts_of_sympy_its_children_will_use():
     lines = subprocess.run([sys.executable, "-c", LAZY_PARTS], capture_output=True, text=True, check=True,
                            timeout=120).stdout.splitlines()
     assert lines == ["[] value False", "['simplify'] value True"]
+
+
+@pytest.mark.parametrize("body, named", [
+    ("return np.maximum(x, 0.0)", ["compared with the float 0.0"]),     # floats for ints, right at -inf
+    ("return (x + np.abs(x)) / 2", ["(x + |x|) / 2"]),                  # floats for ints, NaN at -inf
+])
+def test_a_mistake_is_ruled_out_by_a_case_the_student_got_right(course, oracle, zygote, body, named):
+    """Both answers return floats for integer input, but only (x + |x|)/2 gives NaN at -inf: a
+    student who passes the -inf case is not told about it."""
+    source = "import numpy as np\n\n\ndef relu(x):\n    " + body + "\n"
+    (result,) = grade_source(course, "broadcasting", source, "broadcasting.py", "sam", zygote, oracle, ["relu"])
+    assert 0 < result.score < result.max_score
+    assert [m["name"] for m in result.mistakes] == named

@@ -34,6 +34,19 @@ def test_hints_are_revealed_one_by_one_and_remembered(release, course):
     assert "Hint 2/2" in check.stdout and "autograder hint relu" in check.stdout
 
 
+def test_a_check_that_showed_the_first_hint_makes_hint_reveal_the_second(release, course):
+    """A failing check prints the first hint and says `autograder hint` shows the next one: it must
+    then show the second, not the first again."""
+    exercise = "standardize_columns"
+    assert len(course.exercises[exercise].hints) >= 2
+    check = run(release, "check", exercise)
+    assert "Hint 1/" in check.stdout and f"autograder hint {exercise}` shows the next hint" in check.stdout
+    revealed = run(release, "hint", exercise)
+    assert "Hint 2/" in revealed.stdout
+    again = run(release, "check", exercise)
+    assert "Hint 2/" in again.stdout and "Hint 1/" not in again.stdout
+
+
 def test_status_shows_progress_after_checks(release):
     shutil.copy(ROOT / "solutions" / "tensors.py", release / "tensors.py")
     assert run(release, "check", "tensor_summary").returncode == 0
