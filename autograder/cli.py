@@ -21,6 +21,24 @@ def _fail_spec(exc: SpecError) -> None:
     sys.exit(2)
 
 
+def _not_in_release(where) -> None:
+    click.echo(f"error: {Path(where).resolve()} is not inside a student release (no .autograder/release.json here "
+               "or above): run this inside the release folder. An instructor makes a release "
+               "with `autograder build --out DIR`.", err=True)
+    sys.exit(2)
+
+
+def _unknown(kind: str, name: str, known) -> None:
+    """Exit with a message naming the closest matches, then everything there is."""
+    import difflib
+
+    known = list(known)
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    guess = f" — did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    click.echo(f"error: unknown {kind} {name!r}{guess}\n{kind}s: {', '.join(known)}", err=True)
+    sys.exit(2)
+
+
 def _course(path: str | None):
     root = Path(path) if path else find_course_root()
     if root is None:
@@ -92,16 +110,12 @@ def check(exercises, work_dir, all_details) -> None:
     started = time.perf_counter()
     root = find_release(work_dir)
     if root is None:
-        _fail_spec(SpecError([f"{Path(work_dir).resolve()}:1:1: not inside a student release "
-                              "(an instructor makes one with `autograder build --out DIR`)"]))
+        _not_in_release(work_dir)
     try:
         course, oracle = load_release(root)
     except SpecError as exc:
         _fail_spec(exc)
-    unknown = [e for e in exercises if e not in course.exercises]
-    if unknown:
-        click.echo(f"unknown exercise {unknown[0]!r}; exercises: {', '.join(course.exercises)}", err=True)
-        sys.exit(2)
+    exercises = _exercises_named(course, exercises)
     out = show.console()
     work = _local_work(root, course, exercises)
     # the student's own release holds no secrets, so the zygote may start after reading it, and only
@@ -112,6 +126,19 @@ def check(exercises, work_dir, all_details) -> None:
     zygote.close()
     _show_checks(out, root, results, all_details or len(exercises) > 0, started)
     _exit_now(0 if results and all(r.passed for r in results) else 1)
+
+
+def _exercises_named(course, names) -> tuple:
+    """Exercise ids for command-line names: an assignment stands for all its exercises."""
+    chosen = []
+    for name in names:
+        if name in course.exercises:
+            chosen.append(name)
+        elif any(a.id == name for a in course.assignments):
+            chosen += course.assignment(name).exercises
+        else:
+            _unknown("exercise", name, [*course.exercises, *(a.id for a in course.assignments)])
+    return tuple(dict.fromkeys(chosen))
 
 
 def _exit_now(code: int) -> None:
@@ -369,8 +396,11 @@ def _release_or_exit():
 
     root = find_release(".")
     if root is None:
-        _fail_spec(SpecError([f"{Path.cwd()}:1:1: not inside a student release"]))
-    course, _ = load_release(root)
+        _not_in_release(".")
+    try:
+        course, _ = load_release(root)
+    except SpecError as exc:
+        _fail_spec(exc)
     return root, course
 
 
@@ -382,7 +412,7 @@ def hint(exercise) -> None:
 
     root, course = _release_or_exit()
     if exercise not in course.exercises:
-        raise click.ClickException(f"unknown exercise {exercise!r}")
+        _unknown("exercise", exercise, course.exercises)
     hints = course.exercises[exercise].hints
     progress = Progress(root)
     index = progress.reveal_hint(exercise, len(hints))
@@ -431,14 +461,19 @@ def watch(assignment, interval) -> None:
 
     root = find_release(".")
     if root is None:
-        _fail_spec(SpecError([f"{Path.cwd()}:1:1: not inside a student release"]))
+        _not_in_release(".")
     course, oracle = load_release(root)
+    focus = assignment if assignment in course.exercises else None  # an exercise: start there
+    if focus:
+        assignment = course.exercises[focus].assignment
     assignments = [a for a in course.assignments if assignment in (None, a.id)]
     if not assignments:
-        raise click.ClickException(f"unknown assignment {assignment!r}")
+        _unknown("assignment", assignment, [*(a.id for a in course.assignments), *course.exercises])
 
     def current():
         progress = Progress(root)
+        if focus and not (progress.result(focus) or {}).get("passed"):
+            return assignment, focus
         for a in assignments:
             for e in a.exercises:
                 if not (progress.result(e) or {}).get("passed"):

@@ -384,6 +384,10 @@ def read_npy(data: bytes) -> np.ndarray:
 _FLOAT_TEXT = re.compile(r"[+-]?(?:\d{1,400}(?:\.\d{0,400})?|\.\d{1,400})(?:[eE][+-]?\d{1,6})?")
 
 
+_SETS = {"FiniteSet", "Interval", "Union", "Intersection", "Complement", "ConditionSet", "ImageSet", "EmptySet",
+         "Reals", "Integers", "Naturals", "Naturals0", "Complexes", "ProductSet", "SymmetricDifference"}
+
+
 def build_sympy(tree, count):
     """Rebuild a sympy expression from a whitelisted JSON tree, unevaluated (cheap and bounded).
     `count` is shared by every expression of one decoded value, so their sizes add up."""
@@ -425,7 +429,15 @@ def build_sympy(tree, count):
     if head in constants and not args:
         return constants[head]
     if head == "Unsupported":
-        raise WireError(f"the answer uses {str(args[0])[:60] if args else 'something'}, which the grader does not accept in an expression")
+        what = str(args[0])[:60] if args else "something"
+        if what in _SETS:
+            raise WireError(f"the answer is (or holds) a sympy set, {what}, where an expression or a list was expected: "
+                            "`solveset` returns a set; turn it into what the exercise asks, e.g. `sorted(s, key=...)` "
+                            "for a list of its elements")
+        if what in ("Equality", "Unequality", "StrictLessThan", "LessThan", "StrictGreaterThan", "GreaterThan"):
+            raise WireError(f"the answer is an equation or inequality ({what}), where an expression was expected: "
+                            "return the expression itself (for `Eq(y, e)`, return `e`)")
+        raise WireError(f"the answer uses {what}, which the grader does not accept in an expression")
     children = [build_sympy(a, count) for a in args]
     if head == "Add":
         return sympy.Add(*children, evaluate=False)

@@ -142,3 +142,17 @@ def test_a_local_check_loads_up_front_what_the_checked_code_will_use(release, co
     assert needs["numerical_derivative"] == (True, True, set())          # f is lambdified from x**3
     assert needs["classify_critical_point"] == (True, False, {"simplify"})
     assert "integrate" in needs["critical_points"][2]                    # its inputs are integrated
+
+
+def test_names_on_the_command_line_are_forgiving(release, tmp_path):
+    """A typo gets the closest names; an assignment stands for its exercises; outside a release the
+    message says where to run, not that the course files have problems."""
+    typo = run(release, "check", "rleu")
+    assert typo.returncode == 2 and "did you mean 'relu'?" in typo.stderr
+    assert "did you mean 'relu'?" in run(release, "hint", "rleu").stderr
+    whole = run(release, "check", "descent")
+    assert whole.returncode == 1 and "/4 exercises pass" in whole.stdout
+    outside = subprocess.run([sys.executable, "-m", "autograder", "check", "relu"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=60)
+    assert outside.returncode == 2 and "not inside a student release" in outside.stderr
+    assert "course files" not in outside.stderr + outside.stdout
