@@ -298,3 +298,19 @@ def test_names_used_are_those_the_checked_function_can_reach():
     assert "integrate" not in names_used("import sympy\n\ndef f(e):\n    return e\n\ndef g(e, x):\n"
                                          "    return sympy.integrate(e, x)\n", ["f"])
     assert names_used("def f(:\n", ["f"]) is None
+
+
+@pytest.mark.parametrize("body, allowed", [
+    ('getattr(expr, "d" + "iff")(x)', False),
+    ('type(expr).__dict__["diff"](expr, x)', False),
+    ('eval("expr.diff(x)")', False),
+    ('operator.methodcaller("d" + "iff", x)(expr)', False),
+    ('expr.__getattribute__("diff")(x)', False),
+    ('getattr(expr, "func")(*expr.args)', True),        # a literal name that no rule forbids
+    ('RULES[expr.func](expr, x)', True),                 # a table of the student's own rules
+])
+def test_static_rejects_names_built_at_run_time_where_names_are_forbidden(body, allowed):
+    source = f"import operator\n\nRULES = {{}}\n\n\ndef differentiate(expr, x):\n    return {body}\n"
+    found = violations(source, "differentiate", ["diff", "Derivative"])
+    assert (found == []) == allowed, found
+    assert violations(source, "differentiate", ["loops"]) == []   # only name rules need names written out

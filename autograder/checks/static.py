@@ -141,6 +141,7 @@ def violations(source: str, function: str, rules: list[str]) -> list[str]:
     found: list[tuple[int, str]] = []
     # a function the student wrote and named `diff` is not sympy's diff (its body is checked itself)
     own = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name not in aliases}
+    names = [r for r in rules if r != "loops" and r not in _OPERATORS]
     for root in _functions_reached(tree, function):
         for node in ast.walk(root):
             if not isinstance(node, _CAN_BREAK):
@@ -150,7 +151,37 @@ def violations(source: str, function: str, rules: list[str]) -> list[str]:
                 message = _breaks(node, rule, aliases, own)
                 if message:
                     found.append((line, f"line {line}: {message}, which this exercise forbids ({rule!r})"))
+            computed = _computed_name(node, aliases) if names else None
+            if computed:
+                found.append((line, f"line {line}: `{_source_text(node)}` {computed}, which this exercise does not "
+                                    f"allow: it forbids {', '.join(map(repr, names))}, so every name the code uses "
+                                    "must be written out"))
     return [m for _, m in sorted(set(found))]
+
+
+# calls that reach a function or module by a name built at run time (what a static rule cannot see)
+_BY_NAME = {"getattr": 1, "builtins.getattr": 1, "operator.attrgetter": 0, "operator.methodcaller": 0,
+            "importlib.import_module": 0, "__import__": 0, "builtins.__import__": 0}
+_RUNS_TEXT = {"eval", "exec", "compile", "builtins.eval", "builtins.exec", "builtins.compile"}
+_NAMESPACES = {"vars", "globals", "locals", "builtins.vars", "builtins.globals"}
+
+
+def _computed_name(node: ast.AST, aliases: dict[str, str]) -> str | None:
+    if isinstance(node, ast.Attribute) and node.attr in ("__getattribute__", "__dict__", "__builtins__", "__globals__"):
+        return f"reaches names through {node.attr}"
+    if not isinstance(node, ast.Call):
+        return None
+    called = _dotted(node.func, aliases)
+    if called in _RUNS_TEXT:
+        return "runs code given as text"
+    if called in _NAMESPACES:
+        return "looks names up in a namespace"
+    position = _BY_NAME.get(called or "")
+    if position is not None:
+        name = node.args[position] if len(node.args) > position else None
+        if name is None or not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            return "looks up a name computed at run time"
+    return None
 
 
 def _breaks(node: ast.AST, rule: str, aliases: dict[str, str], own: set[str] = frozenset()) -> str | None:
