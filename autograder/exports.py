@@ -98,8 +98,9 @@ def feedback_markdown(course: Course, student: str, results: list[dict]) -> str:
         for message in result["static"]:
             lines += [f"- Rule broken: {message}"]
         for group in result["groups"]:
-            status = "passed" if group["passed"] == group["total"] else "failed"
-            lines.append(f"- {group['name']} ({group['kind']}, {group['visibility']}): {group['passed']}/{group['total']} {status}")
+            failed = group["total"] - group["passed"]
+            lines.append(f"- {group['name']} ({group['kind']}, {group['visibility']}): {group['passed']}/{group['total']} passed"
+                         + (f", {failed} failed" if failed else ""))
         lines.append("")
         first = next((g for g in result["groups"] if g.get("failure")), None)
         if first:

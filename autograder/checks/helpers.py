@@ -63,7 +63,14 @@ def expr_derivative_at(expr, var, at, h=1e-6):
 
 
 def expr_value(expr, subs):
-    """Float value of a sympy expression under a substitution {symbol: value}."""
+    """Float value of a sympy expression under a substitution {symbol: value}; a plain number (the
+    derivative `0` of a constant, written as a Python int) is its own value."""
+    import numbers
+
+    if isinstance(expr, numbers.Number) and not isinstance(expr, bool):
+        return complex(expr).real
+    if not hasattr(expr, "evalf"):
+        raise TypeError(f"expected a sympy expression or a number, got {type(expr).__name__}")
     return complex(expr.evalf(30, subs=subs)).real
 
 
