@@ -314,3 +314,17 @@ def test_static_rejects_names_built_at_run_time_where_names_are_forbidden(body, 
     found = violations(source, "differentiate", ["diff", "Derivative"])
     assert (found == []) == allowed, found
     assert violations(source, "differentiate", ["loops"]) == []   # only name rules need names written out
+
+
+def test_symbolic_rejects_rational_approximations_of_floats():
+    """nsimplify(float) agrees with the exact value to 12 digits at every point: it is refused by
+    its huge denominator, unless the expected answer has such rationals itself."""
+    import sympy
+
+    x = sympy.Symbol("x")
+    approximated = sympy.nsimplify(2.718281828459045 * x, rational=True)
+    difference = compare_symbolic(sympy.E * x, approximated)
+    assert difference is not None and "rational approximation" in difference.summary
+    assert compare_symbolic(sympy.sqrt(2), sympy.Rational(float(sympy.sqrt(2)))) is not None
+    assert compare_symbolic(x / 2**40, sympy.Rational(1, 2**40) * x) is None
+    assert compare_symbolic(sympy.Rational(1, 3) * x, x / 3) is None

@@ -49,6 +49,12 @@ def compare_symbolic(expected: Any, actual: Any, where: str = "", timeout: float
         if not isinstance(actual, sympy.Basic):
             return Difference(f"{at}expected a sympy expression, got {type(actual).__name__}")
         pairs, labels = [(expected, actual)], [at.rstrip(": ")]
+    for (e, a), label in zip(pairs, labels):
+        approximation = _rational_approximation(e, a)
+        if approximation is not None:
+            where = f"{label}: " if label else ""
+            return Difference(f"{where}expected an exact answer, got a rational approximation of a float ({show(approximation)} "
+                              f"in {show(a)}): keep the computation exact instead of converting floats back")
     decided = _fast_equivalent(pairs, labels, points)
     if decided is not None:
         return None if decided["ok"] else Difference(decided["summary"], decided["detail"])
@@ -70,6 +76,26 @@ def compare_symbolic(expected: Any, actual: Any, where: str = "", timeout: float
             return None
         return Difference(f"{at}the expression could not be checked within {timeout:g} s")
     return Difference(value["summary"], value["detail"])
+
+
+BIG_DENOMINATOR = 10**9
+
+
+def _rational_approximation(expected, actual):
+    """A rational with a huge denominator in an answer whose expected form has none: what
+    `nsimplify(float)` or `Rational(float(r))` makes of an irrational number. Agreement at random
+    points to 12 digits cannot tell it from the exact value, so it is looked for by itself."""
+    import sympy
+
+    if not isinstance(actual, sympy.Basic) or not isinstance(expected, sympy.Basic):
+        return None
+    try:
+        big = [r for r in actual.atoms(sympy.Rational) if r.q > BIG_DENOMINATOR]
+        if not big or any(r.q > BIG_DENOMINATOR for r in expected.atoms(sympy.Rational)):
+            return None
+    except (AttributeError, TypeError, RecursionError):
+        return None
+    return big[0]
 
 
 def _equivalent_all(pairs, labels, points, report):
