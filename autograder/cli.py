@@ -188,9 +188,13 @@ def _local_work(root: Path, course, exercises) -> list:
         wanted = [e for e in assignment.exercises if not exercises or e in exercises]
         if not wanted:
             continue
-        path = root / f"{assignment.id}.py"
-        if not path.exists() and (root / f"{assignment.id}.ipynb").exists():
-            path = root / f"{assignment.id}.ipynb"
+        path, notebook = root / f"{assignment.id}.py", root / f"{assignment.id}.ipynb"
+        # both: the one saved last is the one being worked on (a build or a checkout writes them
+        # within moments of each other, and the module wins then)
+        if notebook.exists() and (not path.exists() or notebook.stat().st_mtime > path.stat().st_mtime + 2):
+            if path.exists():
+                click.echo(f"checking {notebook.name}: it was saved after {path.name}", err=True)
+            path = notebook
         if not path.exists():
             click.echo(f"{root / assignment.id}.py: missing (expected your module or notebook for {assignment.id})", err=True)
             continue

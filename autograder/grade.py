@@ -433,7 +433,8 @@ def _score_exercise(course, exercise, cases, calls, task_error, differences, ora
                 passed_literal.append((case, call))
         else:
             if record.failure is None:
-                public = group.visibility == "public"
+                # a local check's generated inputs are fresh draws, not the graded ones: shown too
+                public = group.visibility == "public" or (getattr(oracle, "fresh_inputs", False) and group.cases is None)
                 # a difference told in one line (a dtype, a type) has no separate detail: show that line
                 record.failure = CaseFailure(case.label, difference.summary,
                                              (difference.detail or difference.summary) if public else difference.summary,

@@ -37,7 +37,8 @@ class AssignmentFile(pytest.File):
 
         course, _ = load_release(self.path.parent)
         for exercise in course.exercises_of(self.path.stem):
-            yield CheckItem.from_parent(self, name=f"{exercise.id}::static", exercise=exercise.id, group=None)
+            if exercise.forbid or exercise.require:  # the exercise's rules on the code, when it has some
+                yield CheckItem.from_parent(self, name=f"{exercise.id}::rules", exercise=exercise.id, group=None)
             for group in exercise.checks:
                 if shipped(group):
                     yield CheckItem.from_parent(self, name=f"{exercise.id}::{group.name}", exercise=exercise.id, group=group.name)

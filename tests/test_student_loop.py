@@ -66,6 +66,11 @@ def test_pytest_in_the_release_runs_the_same_checks(release):
     assert failing.returncode == 1
     assert "relu::textbook cases" in failing.stdout and "NotImplementedError" in failing.stdout
     assert "autograder hint relu" in failing.stdout
+    # an item for an exercise's rules on the code only where it has some (relu forbids loops)
+    listed = subprocess.run([sys.executable, "-m", "pytest", "-q", "--collect-only", "-p", "no:cacheprovider",
+                             "broadcasting.py", "tensors.py"], cwd=release, capture_output=True, text=True, timeout=300).stdout
+    assert "relu::rules" in listed and "naive_add::rules" in listed
+    assert "tensor_summary::rules" not in listed and "tensor_summary::" in listed
 
 
 def _read_until(proc, needle: str, lines: list, timeout: float = 120) -> None:
@@ -156,3 +161,20 @@ def test_names_on_the_command_line_are_forgiving(release, tmp_path):
                              capture_output=True, text=True, timeout=60)
     assert outside.returncode == 2 and "not inside a student release" in outside.stderr
     assert "course files" not in outside.stderr + outside.stdout
+
+
+def test_check_reads_the_notebook_when_it_was_saved_last(course, oracle, tmp_path):
+    import os
+
+    import nbformat
+
+    build_release(course, tmp_path, oracle)
+    assert "saved after" not in run(tmp_path, "check", "relu").stderr     # as built: the module
+    notebook = nbformat.read(tmp_path / "broadcasting.ipynb", as_version=4)
+    cell = next(c for c in notebook.cells if c.cell_type == "code" and "def relu(" in c.source)
+    cell.source = "import numpy as np\n\ndef relu(x):\n    return np.maximum(x, 0)\n"
+    nbformat.write(notebook, tmp_path / "broadcasting.ipynb")
+    later = (tmp_path / "broadcasting.py").stat().st_mtime + 10
+    os.utime(tmp_path / "broadcasting.ipynb", (later, later))
+    checked = run(tmp_path, "check", "relu")
+    assert checked.returncode == 0 and "broadcasting.ipynb: it was saved after broadcasting.py" in checked.stderr

@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from . import Difference
+from .compare import show
 from .helpers import namespace
 from .timebox import run_timeboxed
 
@@ -48,4 +49,4 @@ def check_property(spec, args: dict, output: Any, involves_sympy: bool, timeout:
     if result is True:
         return None
     text = f"property '{spec.name}' does not hold" + (f": {result}" if isinstance(result, str) else "")
-    return Difference(text)
+    return Difference(text, lambda: f"{text}\n your output: {show(output)}")
