@@ -321,12 +321,13 @@ def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox, sche
 @main.command(name="grade-one", hidden=True)
 @click.option("--source", "source_file", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--release", "release_dir", type=click.Path(file_okay=False), default=None)
+@click.option("--record", is_flag=True, help="Record the results in the release's progress file (notebook checks).")
 @click.option("--exercise", "exercises", multiple=True)
 @click.option("--course", "course_dir", type=click.Path(file_okay=False), default=None)
 @click.option("--assignment", default=None)
 @click.option("--student", default="local")
 @click.option("--json", "as_json", is_flag=True)
-def grade_one(source_file, release_dir, exercises, course_dir, assignment, student, as_json) -> None:
+def grade_one(source_file, release_dir, exercises, course_dir, assignment, student, as_json, record) -> None:
     """Grade one module's text (used by notebooks): a release's checks, or a course's full grading."""
     import io
     import json
@@ -356,11 +357,23 @@ def grade_one(source_file, release_dir, exercises, course_dir, assignment, stude
         wanted = [e for e in course.assignment(assignment_id).exercises if not exercises or e in exercises]
         results += grade_source(course, assignment_id, source, f"{assignment_id}.py", student, zygote, oracle, wanted, seed=seed)
     zygote.close()
+    progress = None
+    if record and not course_dir:  # a notebook's check: remembered like the terminal's
+        from .progress import Progress
+
+        progress = Progress(root)
+        progress.record(results)
     texts = {}
     for result in results:
         buffer = io.StringIO()
-        show.print_exercise(Console(file=buffer, width=100, color_system=None, highlight=False), result)
+        seen = progress.hints_seen(result.id) if progress else 0
+        show.print_exercise(Console(file=buffer, width=100, color_system=None, highlight=False), result,
+                            hint_index=max(0, seen - 1))
+        if progress and not result.passed and result.hints and seen == 0:
+            progress.reveal_hint(result.id, len(result.hints))  # the first hint was just shown
         texts[result.id] = buffer.getvalue()
+    if progress:
+        progress.save()
     if as_json:
         click.echo(json.dumps({"results": [r.to_dict() for r in results], "texts": texts, "text": "".join(texts.values())}))
     else:

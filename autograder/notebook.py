@@ -18,21 +18,90 @@ from pathlib import Path
 COURSE_POINTER = "autograder.json"  # written by `autograder export nbgrader` at the nbgrader course root
 
 
+_FAILED: set[int] = set()   # execution counts of the cells that raised since autograder was imported
+_CALLS = {"check", "grade_cell", "hint"}
+
+
+def watch_failures(shell) -> None:
+    """Remember which cells raise, so that a check does not run them again (registered once)."""
+    if shell is None or getattr(shell, "_autograder_watching", False):
+        return
+
+    def after(result):
+        if not result.success and result.execution_count is not None:
+            _FAILED.add(int(result.execution_count))
+    shell.events.register("post_run_cell", after)
+    shell._autograder_watching = True
+
+
 def kernel_source() -> str:
-    """The code cells this kernel has executed, in order, without check cells and magics."""
+    """The code cells this kernel has executed, in order: without cells that failed, magics, and
+    the check calls and autograder imports themselves."""
     try:
         shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821 - defined inside IPython
     except NameError:
         shell = None
     if shell is None:
         raise RuntimeError("check() runs inside Jupyter; in a terminal, run `autograder check` instead")
-    cells = []
-    for cell in shell.user_ns.get("In", [])[1:]:
-        if "autograder" in cell and ("check(" in cell or "grade_cell(" in cell):
+    watch_failures(shell)
+    return cells_source(list(shell.user_ns.get("In", [])), _FAILED)[0]
+
+
+def cells_source(inputs: list[str], failed: set[int] = frozenset()) -> tuple[str, list[tuple[int, int]]]:
+    """The module made of a kernel's inputs (In[0] is empty): (source, [(first line, cell number)]).
+    A cell that failed (or does not even parse) is left out; so are magics and shell escapes, and
+    statements that call check/grade_cell/hint or import autograder (lines blanked, so that line
+    numbers inside each cell stay as the student sees them)."""
+    import ast
+
+    parts, starts, line = [], [], 1
+    for number, cell in enumerate(inputs[1:], start=1):
+        if number in failed:
             continue
-        lines = [line for line in cell.splitlines() if not line.lstrip().startswith(("%", "!", "get_ipython()"))]
-        cells.append("\n".join(lines))
-    return "\n\n".join(cells) + "\n"
+        lines = ["" if text.lstrip().startswith(("%", "!", "get_ipython()")) else text for text in cell.splitlines()]
+        try:
+            tree = ast.parse("\n".join(lines))
+        except (SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            if _is_checking(node):
+                for index in range(node.lineno - 1, node.end_lineno):
+                    lines[index] = ""
+        if not any(text.strip() for text in lines):
+            continue
+        starts.append((line, number))
+        parts.append("\n".join(lines))
+        line += len(lines) + 2
+    return "\n\n\n".join(parts) + "\n", starts
+
+
+def _is_checking(node) -> bool:
+    import ast
+
+    if isinstance(node, ast.ImportFrom):
+        return (node.module or "").split(".")[0] == "autograder"
+    if isinstance(node, ast.Import):
+        return any(alias.name.split(".")[0] == "autograder" for alias in node.names)
+    value = node.value if isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign)) else None
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        return name in _CALLS
+    return False
+
+
+def cell_lines(text: str, starts: list[tuple[int, int]]) -> str:
+    """'line 12' of the joined module as 'line 3 of cell In[7]', as the student sees the code."""
+    import re
+
+    def where(match):
+        number = int(match.group(1))
+        cell = [(first, n) for first, n in starts if first <= number]
+        if not cell:
+            return match.group(0)
+        first, n = cell[-1]
+        return f"line {number - first + 1} of cell In[{n}]"
+    return re.sub(r"\bline (\d+)", where, text) if starts else text
 
 
 def _run(args: list[str], source: str) -> dict:
@@ -71,8 +140,27 @@ class CheckResult:
 
 def check(*exercises: str) -> CheckResult:
     """Check the exercises of this notebook against the release's public and self-verifying checks."""
-    result = CheckResult(_run(["--release", ".", *[f"--exercise={e}" for e in exercises]], kernel_source()))
-    return result
+    try:
+        shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821 - defined inside IPython
+    except NameError:
+        shell = None
+    if shell is None:
+        raise RuntimeError("check() runs inside Jupyter; in a terminal, run `autograder check` instead")
+    watch_failures(shell)
+    source, starts = cells_source(list(shell.user_ns.get("In", [])), _FAILED)
+    data = _run(["--release", ".", "--record", *[f"--exercise={e}" for e in exercises]], source)
+    failing = [r["id"] for r in data["results"] if not r["passed"]]
+    data["text"] = cell_lines(data["text"], starts)
+    if failing:
+        data["text"] += f"stuck? `hint(\"{failing[0]}\")` (from autograder import hint) shows the next hint\n"
+    return CheckResult(data)
+
+
+def hint(exercise: str) -> None:
+    """Show the next hint of an exercise (the same as `autograder hint EXERCISE` in a terminal)."""
+    proc = subprocess.run([sys.executable, "-m", "autograder", "hint", exercise], capture_output=True, text=True,
+                          env=dict(os.environ, NO_COLOR="1", TERM="dumb"))
+    print(proc.stdout.strip() or proc.stderr.strip())
 
 
 def _course_pointer(start: Path) -> dict | None:

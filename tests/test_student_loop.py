@@ -178,3 +178,24 @@ def test_check_reads_the_notebook_when_it_was_saved_last(course, oracle, tmp_pat
     os.utime(tmp_path / "broadcasting.ipynb", (later, later))
     checked = run(tmp_path, "check", "relu")
     assert checked.returncode == 0 and "broadcasting.ipynb: it was saved after broadcasting.py" in checked.stderr
+
+
+def test_a_notebook_check_grades_the_cells_that_ran_without_the_check_calls():
+    """What `check()` sends from a kernel: failed cells (and cells that do not parse) left out, the
+    check calls and autograder imports blanked wherever they are, and line numbers told by cell."""
+    from autograder.notebook import cell_lines, cells_source
+
+    inputs = ["", "import numpy as np\nfrom autograder import check",
+              "def relu(x):\n    return np.maximum(x, 0",                 # a syntax error, fixed below
+              "def relu(x):\n    return np.maximum(x, 0)",
+              "print(undefined_name)",                                     # raised when it ran
+              "check('relu')",                                             # no 'autograder' in this cell
+              "scale = 2\ncheck('relu')\nresult = check('relu')",
+              "%timeit relu(1)\noffset = 3"]
+    source, starts = cells_source(inputs, failed={4})
+    compile(source, "notebook", "exec")
+    assert "undefined_name" not in source and "check(" not in source and "autograder" not in source
+    assert "maximum(x, 0)\n" in source and "scale = 2" in source and "offset = 3" in source and "%" not in source
+    assert [n for _, n in starts] == [1, 3, 6, 7]
+    line = source.splitlines().index("    return np.maximum(x, 0)") + 1
+    assert cell_lines(f"raised (line {line}: return ...)", starts) == "raised (line 2 of cell In[3]: return ...)"
