@@ -122,9 +122,11 @@ def check(exercises, work_dir, all_details) -> None:
     # pays for sympy (and its parts) when the code or the exercises need them; one child: no fresh
     # interpreter in bubblewrap (~0.4 s)
     zygote = _local_zygote(*_local_needs(course, work))
-    results = _check_work(course, oracle, work, zygote)
+    printed: list[str] = []
+    results = _check_work(course, oracle, work, zygote, printed)
     zygote.close()
     _show_checks(out, root, results, all_details or len(exercises) > 0, started)
+    _show_printed(out, printed)
     _exit_now(0 if results and all(r.passed for r in results) else 1)
 
 
@@ -206,14 +208,24 @@ def _local_work(root: Path, course, exercises) -> list:
     return work
 
 
-def _check_work(course, oracle, work, zygote) -> list:
+def _check_work(course, oracle, work, zygote, printed: list | None = None) -> list:
     from .grade import grade_source
 
     results = []
     for assignment_id, wanted, path, source in work:
         results += grade_source(course, assignment_id, source, str(path), "local", zygote, oracle, wanted,
-                                seed=int(time.time_ns() % 2**62))
+                                seed=int(time.time_ns() % 2**62), printed=printed)
     return results
+
+
+def _show_printed(out, printed: list, lines: int = 20) -> None:
+    """What the student's code printed while checked (prints are how many debug)."""
+    text = "\n".join(printed).rstrip("\n").splitlines()
+    if text:
+        out.print(f"[dim]your code printed ({len(text)} line{'s' if len(text) != 1 else ''}"
+                  f"{f', the first {lines}' if len(text) > lines else ''}):[/dim]")
+        for line in text[:lines]:
+            out.print(f"  {show.escape(line)}", highlight=False)
 
 
 def _show_checks(out, root: Path, results: list, all_details: bool, started: float) -> None:
@@ -234,6 +246,8 @@ def _show_checks(out, root: Path, results: list, all_details: bool, started: flo
         shown += 0 if result.passed else 1
     progress.save()
     show.print_summary(out, results)
+    if results and all(r.passed for r in results):
+        out.print("[dim]these are the public and self-verifying checks; grading adds hidden cases[/dim]")
     out.print(f"[dim]checked in {time.perf_counter() - started:.2f} s[/dim]")
 
 

@@ -310,8 +310,10 @@ def needs_reference(group: CheckGroup) -> bool:
 
 
 def grade_source(course: Course, assignment: str, source: str, filename: str, student: str, zygote: Zygote,
-                 oracle, exercises: list[str] | None = None, groups_filter=None, seed: int | None = None) -> list[ExerciseResult]:
-    """Grade one module of student code for one assignment; never raises for anything in the submission."""
+                 oracle, exercises: list[str] | None = None, groups_filter=None, seed: int | None = None,
+                 printed: list | None = None) -> list[ExerciseResult]:
+    """Grade one module of student code for one assignment; never raises for anything in the submission.
+    printed: a list that receives what the code printed (for a local check to show)."""
     chosen = [e for e in course.exercises_of(assignment) if exercises is None or e.id in exercises]
     results = {e.id: ExerciseResult(e.id, assignment, e.title, e.points, hints=list(e.hints)) for e in chosen}
     problem = _source_problem(source)
@@ -342,6 +344,8 @@ def grade_source(course: Course, assignment: str, source: str, filename: str, st
                   memory_mb=exercise.limits.memory_mb or defaults.memory_mb) for exercise, cases in plan
              if exercise.id not in absent]
     run = zygote.run(source, filename, assignment, tasks, blobs) if tasks else None
+    if printed is not None and run and run.output.strip():
+        printed.append(run.output)
     if run and run.load_error:
         # a module that could not be loaded: that is the reason for every exercise, present or not
         reason = _explain_load_error(course, run.load_error)

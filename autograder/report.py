@@ -47,7 +47,7 @@ def print_summary(out: Console, results: Iterable[ExerciseResult]) -> None:
     score = sum(r.score for r in results)
     best = sum(r.max_score for r in results)
     passed = sum(r.passed for r in results)
-    out.print(f"\n{passed}/{len(results)} exercises pass, {_points(round(score, 2))}/{_points(best)} points")
+    out.print(f"\n{passed}/{len(results)} exercises pass, {_points(round(score, 4))}/{_points(best)} points")
 
 
 def validation_table(report, course) -> Table:

@@ -130,11 +130,11 @@ def compare(expected: Any, actual: Any, rtol: float = 1e-7, atol: float = 1e-9, 
                           f"{at}expected the tuple {show(expected)}, got the list {show(actual)} — convert it with tuple(...)")
     if isinstance(expected, (list, tuple)):
         if not isinstance(actual, (list, tuple)):
-            return Difference(f"{at}expected a {type(expected).__name__} of {len(expected)} items, got {type_name(actual)}",
-                              f"{at}expected a {type(expected).__name__} of {len(expected)} items, got {type_name(actual)}: {show(actual)}")
+            return Difference(f"{at}expected a {type(expected).__name__} of {_items(len(expected))}, got {type_name(actual)}",
+                              f"{at}expected a {type(expected).__name__} of {_items(len(expected))}, got {type_name(actual)}: {show(actual)}")
         if len(expected) != len(actual):
-            return Difference(f"{at}expected {len(expected)} items, got {len(actual)}",
-                              f"{at}expected {len(expected)} items, got {len(actual)}\n expected: {show(expected)}\n got:      {show(actual)}")
+            return Difference(f"{at}expected {_items(len(expected))}, got {len(actual)}",
+                              f"{at}expected {_items(len(expected))}, got {len(actual)}\n expected: {show(expected)}\n got:      {show(actual)}")
         for i, (e, a) in enumerate(zip(expected, actual)):
             difference = compare(e, a, rtol, atol, f"{where}[{i}]" if where else f"item {i}")
             if difference:
@@ -249,3 +249,7 @@ def _mismatch_message(expected, actual, mismatch, at, verdict, e, a, scalar=Fals
         summary_extra = f" (max absolute difference {max_abs:.3g})"
     summary = f"{at}values differ: {count} of {total} entries{summary_extra}" if not scalar else f"{at}the value differs{summary_extra}"
     return Difference(summary, lambda: "\n".join(lines + [f" expected: {show(expected)}", f" got:      {show(actual)}"]))
+
+
+def _items(n: int) -> str:
+    return f"{n} item" if n == 1 else f"{n} items"
