@@ -248,7 +248,7 @@ def _show_checks(out, root: Path, results: list, all_details: bool, started: flo
     show.print_summary(out, results)
     if results and all(r.passed for r in results):
         out.print("[dim]these are the public and self-verifying checks; grading adds hidden cases[/dim]")
-    out.print(f"[dim]checked in {time.perf_counter() - started:.2f} s[/dim]")
+    out.print(f"[dim]checked in {time.perf_counter() - started:.2f} s after start-up[/dim]")
 
 
 @main.command()
