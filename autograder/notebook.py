@@ -1,8 +1,9 @@
 """Checks inside Jupyter: `check("relu")` for students, `grade_cell("relu")` in nbgrader test cells.
 
-The code graded is what the kernel has run (IPython's input history, check cells left out), and the
-grading happens in a separate `python -m autograder` process, never in the kernel that ran the
-student's code: the verdicts are the CLI's, shown as HTML in Jupyter and as text elsewhere.
+The code graded is what the kernel has run (IPython's input history without the cells that failed and
+the check calls), and the grading happens in a separate `python -m autograder` process, never in the
+kernel that ran the student's code: the verdicts are the CLI's, shown as HTML in Jupyter and as
+text elsewhere.
 """
 from __future__ import annotations
 
@@ -34,9 +35,8 @@ def watch_failures(shell) -> None:
     shell._autograder_watching = True
 
 
-def kernel_source() -> str:
-    """The code cells this kernel has executed, in order: without cells that failed, magics, and
-    the check calls and autograder imports themselves."""
+def kernel_cells() -> tuple[str, list[tuple[int, int]]]:
+    """The code cells this kernel has executed, in order, as `cells_source` makes them a module."""
     try:
         shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821 - defined inside IPython
     except NameError:
@@ -44,7 +44,13 @@ def kernel_source() -> str:
     if shell is None:
         raise RuntimeError("check() runs inside Jupyter; in a terminal, run `autograder check` instead")
     watch_failures(shell)
-    return cells_source(list(shell.user_ns.get("In", [])), _FAILED)[0]
+    return cells_source(list(shell.user_ns.get("In", [])), _FAILED)
+
+
+def kernel_source() -> str:
+    """The code cells this kernel has executed, in order: without cells that failed, magics, and
+    the check calls and autograder imports themselves."""
+    return kernel_cells()[0]
 
 
 def cells_source(inputs: list[str], failed: set[int] = frozenset()) -> tuple[str, list[tuple[int, int]]]:
@@ -140,14 +146,7 @@ class CheckResult:
 
 def check(*exercises: str) -> CheckResult:
     """Check the exercises of this notebook against the release's public and self-verifying checks."""
-    try:
-        shell = get_ipython()  # type: ignore[name-defined]  # noqa: F821 - defined inside IPython
-    except NameError:
-        shell = None
-    if shell is None:
-        raise RuntimeError("check() runs inside Jupyter; in a terminal, run `autograder check` instead")
-    watch_failures(shell)
-    source, starts = cells_source(list(shell.user_ns.get("In", [])), _FAILED)
+    source, starts = kernel_cells()
     data = _run(["--release", ".", "--record", *[f"--exercise={e}" for e in exercises]], source)
     failing = [r["id"] for r in data["results"] if not r["passed"]]
     data["text"] = cell_lines(data["text"], starts)
