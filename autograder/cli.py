@@ -181,7 +181,7 @@ def _local_needs(course, work) -> tuple[bool, bool, set[str]]:
     return needs_sympy, needs_sympy and lambdify, {use for use, words in _FIRST_USE_NAMES.items() if names & words}
 
 
-def _local_work(root: Path, course, exercises) -> list:
+def _local_work(root: Path, course, exercises, quiet: bool = False) -> list:
     """(assignment, exercises wanted, path, source) for each of the student's files that holds some."""
     from .submissions import read_text
 
@@ -194,15 +194,17 @@ def _local_work(root: Path, course, exercises) -> list:
         # both: the one saved last is the one being worked on (a build or a checkout writes them
         # within moments of each other, and the module wins then)
         if notebook.exists() and (not path.exists() or notebook.stat().st_mtime > path.stat().st_mtime + 2):
-            if path.exists():
+            if path.exists() and not quiet:
                 click.echo(f"checking {notebook.name}: it was saved after {path.name}", err=True)
             path = notebook
         if not path.exists():
-            click.echo(f"{root / assignment.id}.py: missing (expected your module or notebook for {assignment.id})", err=True)
+            if not quiet:
+                click.echo(f"{root / assignment.id}.py: missing (expected your module or notebook for {assignment.id})", err=True)
             continue
         source, problem = read_text(path.read_bytes(), path.name)
         if problem:
-            click.echo(f"{path}: {problem}", err=True)
+            if not quiet:
+                click.echo(f"{path}: {problem}", err=True)
             continue
         work.append((assignment.id, wanted, path, source))
     return work
@@ -521,15 +523,45 @@ def watch(assignment, interval) -> None:
     def start_zygote():
         return _local_zygote(needs_sympy, warm_lambdify=needs_sympy)
 
+    def definitions():
+        """Each watched exercise's function as written now (to see which ones a save changed)."""
+        import ast
+
+        texts = {}
+        for _, wanted, _, source in _local_work(root, course, [e for a in assignments for e in a.exercises], quiet=True):
+            try:
+                tree = ast.parse(source)
+            except (SyntaxError, ValueError):
+                continue
+            texts.update({node.name: ast.get_source_segment(source, node) for node in tree.body
+                          if isinstance(node, ast.FunctionDef) and node.name in wanted})
+        return texts
+
     out = show.console()
     zygote = start_zygote()
-    seen = None
+    seen, written = None, definitions()
     try:
         while True:
             now = stamp()
             if now != seen:
-                seen = now
-                target, checked = current(), set()
+                first, seen = seen is None, now
+                before, written = written, definitions()
+                target = current()
+                # a save that left the watched exercise as it was but changed others: the student is
+                # working on those, so check them too
+                changed = [e for a in assignments for e in a.exercises if not first and written.get(e) != before.get(e)]
+                edited = [e for e in changed if target is None or e != target[1]] if target is None or target[1] not in changed else []
+                if edited:
+                    out.rule(f"changed: {', '.join(edited)}")
+                    started = time.perf_counter()
+                    try:
+                        _show_checks(out, root, _check_work(course, oracle, _local_work(root, course, edited), zygote),
+                                     True, started)
+                    except (EOFError, ConnectionError, OSError):
+                        zygote.close()
+                        zygote = start_zygote()
+                    target = current()
+                checked = set()
                 while target is not None and target not in checked:  # a pass moves straight on to the next one
                     checked.add(target)
                     out.rule(f"{target[0]}: {target[1]}")

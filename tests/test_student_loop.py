@@ -118,6 +118,12 @@ def test_watch_rechecks_on_save_and_moves_on_to_the_next_unsolved_exercise(cours
         assert "✓ naive_add " in text and "✓ naive_add_matrix_vector" in text and "✗ broadcast_shape" in text
         assert "relu" not in text                                    # it stops at the first unsolved one
         del lines[:]
+        elsewhere = wrong.replace("def relu(x):", "def relu(x):\n    return x\n\n\ndef _old_relu(x):")
+        (tmp_path / "broadcasting.py").write_text(elsewhere)         # a save that changes relu only
+        _read_until(proc, "watching broadcasting", lines)
+        text = "".join(lines)
+        assert "changed: relu" in text and "✗ relu" in text and "✗ broadcast_shape" in text
+        del lines[:]
         (tmp_path / "broadcasting.py").write_text(reference)         # fixed: on to the end of the assignment
         _read_until(proc, "every exercise passes", lines)
         text = "".join(lines)
