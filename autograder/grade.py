@@ -546,9 +546,25 @@ def compare_symbolic_any(expected, actual, spec, inline: bool = False, mode: str
             if difference is UNDECIDED:
                 return UNDECIDED
             if difference:
+                if _reordered(expected, actual, spec, mode):
+                    text = "the items are right but in another order: see the order the exercise asks for"
+                    return Difference(text, f"{text}\n expected: {show(expected)}\n got:      {show(actual)}")
                 return Difference(f"item {i}: {difference.summary}", f"item {i}: {difference}")
         return None
     return compare(expected, actual)
+
+
+def _reordered(expected, actual, spec, mode) -> bool:
+    """The same items in another order (each expected item equals a different one of actual)."""
+    if len(expected) > 12:
+        return False
+    free = list(range(len(actual)))
+    for e in expected:
+        match = next((j for j in free if compare_symbolic_any(e, actual[j], spec, mode=mode) is None), None)
+        if match is None:
+            return False
+        free.remove(match)
+    return True
 
 
 def _type_of(value) -> str:

@@ -328,3 +328,15 @@ def test_symbolic_rejects_rational_approximations_of_floats():
     assert compare_symbolic(sympy.sqrt(2), sympy.Rational(float(sympy.sqrt(2)))) is not None
     assert compare_symbolic(x / 2**40, sympy.Rational(1, 2**40) * x) is None
     assert compare_symbolic(sympy.Rational(1, 3) * x, x / 3) is None
+
+
+def test_symbolic_lists_in_another_order_are_told_so():
+    import sympy
+
+    from autograder.grade import compare_symbolic_any
+
+    r = sympy.sqrt(2)
+    shuffled = compare_symbolic_any([-r, sympy.Integer(0), r], [sympy.Integer(0), -r, r], None)
+    assert shuffled is not None and "in another order" in shuffled.summary
+    wrong = compare_symbolic_any([-r, sympy.Integer(0), r], [-r, sympy.Integer(1), r], None)
+    assert wrong is not None and "in another order" not in wrong.summary
