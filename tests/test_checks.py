@@ -340,3 +340,13 @@ def test_symbolic_lists_in_another_order_are_told_so():
     assert shuffled is not None and "in another order" in shuffled.summary
     wrong = compare_symbolic_any([-r, sympy.Integer(0), r], [-r, sympy.Integer(1), r], None)
     assert wrong is not None and "in another order" not in wrong.summary
+
+
+def test_static_a_nested_helper_named_like_a_forbidden_function_is_the_students_own():
+    source = ("import numpy as np\n\n\ndef naive_matrix_dot(A, B):\n    def dot(u, v):\n        s = 0.0\n"
+              "        for a, b in zip(u, v):\n            s += a * b\n        return s\n"
+              "    inner = lambda u, v: dot(u, v)\n"
+              "    return np.array([[inner(r, c) for c in B.T] for r in A])\n")
+    assert violations(source, "naive_matrix_dot", ["dot", "inner", "@"]) == []
+    cheat = "import numpy as np\n\n\ndef naive_matrix_dot(A, B):\n    return np.dot(A, B)\n"
+    assert violations(cheat, "naive_matrix_dot", ["dot"]) != []

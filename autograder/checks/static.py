@@ -140,7 +140,9 @@ def violations(source: str, function: str, rules: list[str]) -> list[str]:
         return []  # reported as a syntax error elsewhere
     found: list[tuple[int, str]] = []
     # a function the student wrote and named `diff` is not sympy's diff (its body is checked itself)
-    own = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name not in aliases}
+    # (at module level or nested, a def or a lambda: `def dot(u, v)` inside the exercise is the
+    # student's own loop, not numpy's dot)
+    own = {name for name in _own_functions(tree) if name not in aliases}
     names = [r for r in rules if r != "loops" and r not in _OPERATORS]
     for root in _functions_reached(tree, function):
         for node in ast.walk(root):
@@ -182,6 +184,17 @@ def _computed_name(node: ast.AST, aliases: dict[str, str]) -> str | None:
         if name is None or not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
             return "looks up a name computed at run time"
     return None
+
+
+def _own_functions(tree: ast.AST) -> set[str]:
+    """Names the module binds to functions it writes itself: defs anywhere, and `name = lambda ...`."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
 
 
 def _breaks(node: ast.AST, rule: str, aliases: dict[str, str], own: set[str] = frozenset()) -> str | None:
