@@ -35,6 +35,8 @@ def print_exercise(out: Console, result: ExerciseResult, hint_index: int = 0, ve
         if failure.inputs:
             out.print(f"    inputs: {escape(failure.inputs)}")
         for line in failure.detail.splitlines():
+            if result.error and line.strip() == result.error.strip():
+                continue  # already said above (a timeout, a crash)
             out.print(f"      {escape(line)}")
     for mistake in result.mistakes:
         out.print(f"    [magenta]Looks like a known mistake — {escape(mistake['name'])}:[/magenta] {escape(mistake['feedback'])}")

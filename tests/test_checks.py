@@ -350,3 +350,9 @@ def test_static_a_nested_helper_named_like_a_forbidden_function_is_the_students_
     assert violations(source, "naive_matrix_dot", ["dot", "inner", "@"]) == []
     cheat = "import numpy as np\n\n\ndef naive_matrix_dot(A, B):\n    return np.dot(A, B)\n"
     assert violations(cheat, "naive_matrix_dot", ["dot"]) != []
+
+
+def test_static_one_message_per_forbidden_expression():
+    """`np.linalg.inv` is one use of numpy.linalg, not two (`np.linalg` inside it)."""
+    found = violations("import numpy as np\n\n\ndef f(A):\n    return np.linalg.inv(A)\n", "f", ["numpy.linalg"])
+    assert len(found) == 1 and "`np.linalg.inv`" in found[0]

@@ -205,3 +205,8 @@ def test_a_notebook_check_grades_the_cells_that_ran_without_the_check_calls():
     assert [n for _, n in starts] == [1, 3, 6, 7]
     line = source.splitlines().index("    return np.maximum(x, 0)") + 1
     assert cell_lines(f"raised (line {line}: return ...)", starts) == "raised (line 2 of cell In[3]: return ...)"
+
+
+def test_an_untouched_stub_is_told_to_replace_it_not_to_add_loops(release):
+    checked = run(release, "check", "naive_add")
+    assert "replace the stub" in checked.stdout and "your function has none" not in checked.stdout

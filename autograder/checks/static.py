@@ -144,6 +144,7 @@ def violations(source: str, function: str, rules: list[str]) -> list[str]:
     # student's own loop, not numpy's dot)
     own = {name for name in _own_functions(tree) if name not in aliases}
     names = [r for r in rules if r != "loops" and r not in _OPERATORS]
+    reported: list[tuple[int, str, int, int]] = []
     for root in _functions_reached(tree, function):
         for node in ast.walk(root):
             if not isinstance(node, _CAN_BREAK):
@@ -151,7 +152,8 @@ def violations(source: str, function: str, rules: list[str]) -> list[str]:
             line = getattr(node, "lineno", 0)
             for rule in rules:
                 message = _breaks(node, rule, aliases, own)
-                if message:
+                if message and not _inside_reported(node, rule, reported):  # `np.linalg.inv`, not again `np.linalg`
+                    reported.append((line, rule, getattr(node, "col_offset", 0), getattr(node, "end_col_offset", 0)))
                     found.append((line, f"line {line}: {message}, which this exercise forbids ({rule!r})"))
             computed = _computed_name(node, aliases) if names else None
             if computed:
@@ -159,6 +161,12 @@ def violations(source: str, function: str, rules: list[str]) -> list[str]:
                                     f"allow: it forbids {', '.join(map(repr, names))}, so every name the code uses "
                                     "must be written out"))
     return [m for _, m in sorted(set(found))]
+
+
+def _inside_reported(node: ast.AST, rule: str, reported: list) -> bool:
+    """Part of an expression already reported for the same rule (the walk meets outer nodes first)."""
+    line, start, end = getattr(node, "lineno", 0), getattr(node, "col_offset", 0), getattr(node, "end_col_offset", 0)
+    return any(l == line and r == rule and s <= start and end <= e for l, r, s, e in reported)
 
 
 # calls that reach a function or module by a name built at run time (what a static rule cannot see)
