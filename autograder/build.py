@@ -113,9 +113,9 @@ def _inline(tree, blobs: list[bytes]):
 
 def _outcome_tree(outcome) -> dict:
     if outcome.kind == "raised":
-        return {"raised": outcome.exc_mro[:1], "warned": outcome.warned}
+        return {"raised": outcome.exc_mro[:1], "warned": outcome.warned, "mutated": outcome.mutated}
     tree, _ = encode(outcome.value)
-    return {"value": tree, "warned": outcome.warned}
+    return {"value": tree, "warned": outcome.warned, "mutated": outcome.mutated}
 
 
 def build_release(course: Course, out: Path, oracle: ReferenceOracle) -> list[Path]:

@@ -239,10 +239,15 @@ class Outcome:
     exc_mro: list = field(default_factory=list)
     message: str = ""
     warned: bool = False
+    mutated: bool = False     # changed an array (or a dict or list of them) it was given
 
 
 def call_trusted(function, case: PreparedCase) -> Outcome:
+    from .sandbox import _fingerprints
+
     values = case.values()
+    inputs = [*values.args, *values.kwargs.values()]
+    before = _fingerprints(inputs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -250,6 +255,7 @@ def call_trusted(function, case: PreparedCase) -> Outcome:
         except Exception as exc:  # noqa: BLE001 - a reference may raise on purpose (raises checks)
             outcome = Outcome("raised", exc_mro=[c.__name__ for c in type(exc).__mro__], message=str(exc))
     outcome.warned = bool(caught)
+    outcome.mutated = _fingerprints(inputs) != before
     return outcome
 
 
@@ -621,7 +627,8 @@ def match_mistakes(exercise: Exercise, failing, oracle, rtol, atol, passed=()) -
         if outcome is None or reference is None:
             return None
         warned = outcome.warned and not reference.warned and (call is None or not call.warnings)
-        differs = (outcome.kind != reference.kind or warned
+        mutated = outcome.mutated and not reference.mutated and (call is None or not call.mutated)
+        differs = (outcome.kind != reference.kind or warned or mutated
                    or (outcome.kind == "raised" and outcome.exc_mro[:1] != reference.exc_mro[:1])
                    or (outcome.kind == "value" and not _same(reference.value, outcome.value, rtol, atol, inline=True)))
         return outcome if differs else None
@@ -659,15 +666,18 @@ def match_mistakes(exercise: Exercise, failing, oracle, rtol, atol, passed=()) -
             else:
                 values_seen = True
                 same = verdicts[(index, k)] if (index, k) in verdicts else _same(outcome.value, call.value, rtol, atol)
-                agrees = agrees and same and (not outcome.warned or bool(call.warnings))
+                # a mistake that writes into its input is not what a student did who does not
+                agrees = agrees and same and (not outcome.warned or bool(call.warnings)) and (not outcome.mutated or bool(call.mutated))
             if not agrees:
                 break
         if agrees:
             mistake = exercise.mistakes[index]
+            # also writing into the input, or also not: a closer match
+            alike = all(outcome.mutated == bool(call.mutated) for call, outcome in items)
             (by_values if values_seen else by_exceptions).append(
-                (len(items), {"name": mistake.name, "feedback": mistake.feedback}))
+                ((len(items), alike), {"name": mistake.name, "feedback": mistake.feedback}))
     matched = by_values or by_exceptions
     # the mistakes that explain the most of the student's failing cases (one that explains one of
     # two while the student also fails where it is right is a weaker explanation)
-    most = max((count for count, _ in matched), default=0)
-    return [mistake for count, mistake in matched if count == most]
+    best = max((rank for rank, _ in matched), default=None)
+    return [mistake for rank, mistake in matched if rank == best]

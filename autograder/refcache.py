@@ -72,7 +72,8 @@ class ReferenceStore:
         except (WireError, ValueError, KeyError, TypeError, IndexError):
             return None
         self.hits += 1
-        return Outcome(header["kind"], value, list(header["exc_mro"]), header["message"], bool(header["warned"]))
+        return Outcome(header["kind"], value, list(header["exc_mro"]), header["message"], bool(header["warned"]),
+                       bool(header.get("mutated")))
 
     def put(self, key: str, outcome, seconds: float) -> None:
         """Remember outcome if it took long enough to compute and reads back identical."""
@@ -84,7 +85,7 @@ class ReferenceStore:
             if not identical(outcome.value, decode(tree, blobs, trusted=True)):
                 return
             header = {"kind": outcome.kind, "value": tree, "exc_mro": list(outcome.exc_mro),
-                      "message": str(outcome.message), "warned": bool(outcome.warned)}
+                      "message": str(outcome.message), "warned": bool(outcome.warned), "mutated": bool(outcome.mutated)}
             payload = pack_message(header, blobs)
         except Exception:  # noqa: BLE001 - anything the encoding cannot carry is recomputed next time
             return

@@ -47,8 +47,10 @@ class ReleaseOracle:
 
 def _outcome(tree: dict) -> Outcome:
     if "raised" in tree:
-        return Outcome("raised", exc_mro=list(tree["raised"]), warned=bool(tree.get("warned")))
-    return Outcome("value", decode(tree["value"], trusted=False), warned=bool(tree.get("warned")))
+        return Outcome("raised", exc_mro=list(tree["raised"]), warned=bool(tree.get("warned")),
+                       mutated=bool(tree.get("mutated")))
+    return Outcome("value", decode(tree["value"], trusted=False), warned=bool(tree.get("warned")),
+                   mutated=bool(tree.get("mutated")))
 
 
 def load_release(root: Path) -> tuple[Course, ReleaseOracle]:

@@ -247,3 +247,15 @@ def test_a_mistake_is_ruled_out_by_a_case_the_student_got_right(course, oracle, 
     (result,) = grade_source(course, "broadcasting", source, "broadcasting.py", "sam", zygote, oracle, ["relu"])
     assert 0 < result.score < result.max_score
     assert [m["name"] for m in result.mistakes] == named
+
+
+@pytest.mark.parametrize("body, named", [
+    ("out = np.empty_like(x)\n    for i in np.ndindex(x.shape):\n        out[i] = x[i] + y[i]\n    return out",
+     ["copied x and added in place"]),                     # integer output, inputs untouched
+    ("for i in np.ndindex(x.shape):\n        x[i] = x[i] + y[i]\n    return x", ["wrote into x"]),
+])
+def test_a_mistake_that_writes_into_its_input_is_told_only_to_who_does(course, oracle, zygote, body, named):
+    source = ("import numpy as np\n\n\ndef naive_add(x, y):\n    if x.shape != y.shape:\n"
+              "        raise ValueError('shape')\n    " + body + "\n")
+    (result,) = grade_source(course, "broadcasting", source, "broadcasting.py", "sam", zygote, oracle, ["naive_add"])
+    assert [m["name"] for m in result.mistakes] == named

@@ -207,6 +207,7 @@ def test_a_notebook_check_grades_the_cells_that_ran_without_the_check_calls():
     assert cell_lines(f"raised (line {line}: return ...)", starts) == "raised (line 2 of cell In[3]: return ...)"
 
 
-def test_an_untouched_stub_is_told_to_replace_it_not_to_add_loops(release):
-    checked = run(release, "check", "naive_add")
+def test_an_untouched_stub_is_told_to_replace_it_not_to_add_loops(course, oracle, tmp_path):
+    build_release(course, tmp_path, oracle)
+    checked = run(tmp_path, "check", "naive_add")
     assert "replace the stub" in checked.stdout and "your function has none" not in checked.stdout
