@@ -8,6 +8,7 @@ offline), and the self-verifying groups (gradient and property checks run on fre
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from .checks.compare import show
@@ -135,8 +136,6 @@ def build_release(course: Course, out: Path, oracle: ReferenceOracle) -> list[Pa
     readme.write_text(_release_readme(course), encoding="utf-8")
     written.append(readme)
     written += write_notebooks(course, out, oracle)
-    import os
-
     for assignment in course.assignments:  # written together: neither counts as the one saved last
         module = out / f"{assignment.id}.py"
         stat = module.stat()

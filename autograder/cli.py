@@ -105,16 +105,8 @@ def build(course_dir, out_dir) -> None:
 @click.option("--all-details", is_flag=True, help="Show details for every failing exercise, not just the first few.")
 def check(exercises, work_dir, all_details) -> None:
     """Check your work: public and self-verifying checks for the named (or all) exercises."""
-    from .release import find_release, load_release
-
     started = time.perf_counter()
-    root = find_release(work_dir)
-    if root is None:
-        _not_in_release(work_dir)
-    try:
-        course, oracle = load_release(root)
-    except SpecError as exc:
-        _fail_spec(exc)
+    root, course, oracle = _release_or_exit(work_dir)
     exercises = _exercises_named(course, exercises)
     out = show.console()
     work = _local_work(root, course, exercises)
@@ -162,15 +154,12 @@ def _local_zygote(needs_sympy: bool, warm_lambdify: bool = False, first_use: set
                   first_use=first_use).start()
 
 
-# names in the student's code (or the inputs' generators) that make sympy import a lazily loaded part
-_FIRST_USE_NAMES = {"simplify": {"simplify", "equals", "solve"}, "integrate": {"integrate", "Integral"}}
-
-
 def _local_needs(course, work) -> tuple[bool, bool, set[str]]:
     """What one local check loads before forking, so that the checker and the child pay for it once:
     sympy, its lambdify printers, and those of its lazily imported parts (sandbox.SYMPY_FIRST_USE)
     that the functions checked can reach or the inputs' generators call."""
     from .checks.static import names_used
+    from .sandbox import sympy_uses
 
     exercises = [course.exercises[e] for _, wanted, _, _ in work for e in wanted]
     names = {word for e in exercises for word in re.findall(r"\w+", e.inputs_text)}
@@ -178,12 +167,16 @@ def _local_needs(course, work) -> tuple[bool, bool, set[str]]:
         names |= names_used(source, wanted) or set(re.findall(r"\w+", source))
     needs_sympy = any("sympy" in source for *_, source in work) or any(e.uses_sympy for e in exercises)
     lambdify = "lambdify" in names or any(e.makes_callables_from_expressions for e in exercises)
-    return needs_sympy, needs_sympy and lambdify, {use for use, words in _FIRST_USE_NAMES.items() if names & words}
+    return needs_sympy, needs_sympy and lambdify, sympy_uses(names)
 
 
 def _local_work(root: Path, course, exercises, quiet: bool = False) -> list:
     """(assignment, exercises wanted, path, source) for each of the student's files that holds some."""
     from .submissions import read_text
+
+    def say(text: str) -> None:
+        if not quiet:
+            click.echo(text, err=True)
 
     work = []
     for assignment in course.assignments:
@@ -194,17 +187,15 @@ def _local_work(root: Path, course, exercises, quiet: bool = False) -> list:
         # both: the one saved last is the one being worked on (a build or a checkout writes them
         # within moments of each other, and the module wins then)
         if notebook.exists() and (not path.exists() or notebook.stat().st_mtime > path.stat().st_mtime + 2):
-            if path.exists() and not quiet:
-                click.echo(f"checking {notebook.name}: it was saved after {path.name}", err=True)
+            if path.exists():
+                say(f"checking {notebook.name}: it was saved after {path.name}")
             path = notebook
         if not path.exists():
-            if not quiet:
-                click.echo(f"{root / assignment.id}.py: missing (expected your module or notebook for {assignment.id})", err=True)
+            say(f"{root / assignment.id}.py: missing (expected your module or notebook for {assignment.id})")
             continue
         source, problem = read_text(path.read_bytes(), path.name)
         if problem:
-            if not quiet:
-                click.echo(f"{path}: {problem}", err=True)
+            say(f"{path}: {problem}")
             continue
         work.append((assignment.id, wanted, path, source))
     return work
@@ -238,10 +229,8 @@ def _show_checks(out, root: Path, results: list, all_details: bool, started: flo
     shown = 0
     for result in results:
         verbose = all_details or shown < 3
-        show.print_exercise(out, result, hint_index=max(0, progress.hints_seen(result.id) - 1), verbose=verbose)
+        show.print_exercise(out, result, hint_index=progress.hint_to_show(result) if verbose else 0, verbose=verbose)
         if not result.passed and verbose:
-            if result.hints and progress.hints_seen(result.id) == 0:
-                progress.reveal_hint(result.id, len(result.hints))  # the first hint was just shown
             more = progress.hints_seen(result.id) < len(result.hints)
             out.print(f"    [dim]stuck? `autograder hint {result.id}` shows the next hint[/dim]" if more else
                       f"    [dim]`autograder hint {result.id}` shows its hints again[/dim]" if result.hints else "")
@@ -382,11 +371,8 @@ def grade_one(source_file, release_dir, exercises, course_dir, assignment, stude
     texts = {}
     for result in results:
         buffer = io.StringIO()
-        seen = progress.hints_seen(result.id) if progress else 0
         show.print_exercise(Console(file=buffer, width=100, color_system=None, highlight=False), result,
-                            hint_index=max(0, seen - 1))
-        if progress and not result.passed and result.hints and seen == 0:
-            progress.reveal_hint(result.id, len(result.hints))  # the first hint was just shown
+                            hint_index=progress.hint_to_show(result) if progress else 0)
         texts[result.id] = buffer.getvalue()
     if progress:
         progress.save()
@@ -424,17 +410,18 @@ def export_nbgrader_command(course_dir, out_dir) -> None:
     click.echo(f"next: cd {out_dir} && nbgrader generate_assignment <assignment>; after collecting, nbgrader autograde <assignment>")
 
 
-def _release_or_exit():
+def _release_or_exit(where: str = "."):
+    """(root, course, oracle) of the student release holding `where`, or exit saying why not."""
     from .release import find_release, load_release
 
-    root = find_release(".")
+    root = find_release(where)
     if root is None:
-        _not_in_release(".")
+        _not_in_release(where)
     try:
-        course, _ = load_release(root)
+        course, oracle = load_release(root)
     except SpecError as exc:
         _fail_spec(exc)
-    return root, course
+    return root, course, oracle
 
 
 @main.command()
@@ -443,7 +430,7 @@ def hint(exercise) -> None:
     """Reveal the next hint of an exercise (hints already seen are shown again)."""
     from .progress import Progress
 
-    root, course = _release_or_exit()
+    root, course, _ = _release_or_exit()
     if exercise not in course.exercises:
         _unknown("exercise", exercise, course.exercises)
     hints = course.exercises[exercise].hints
@@ -466,7 +453,7 @@ def status() -> None:
 
     from .progress import Progress
 
-    root, course = _release_or_exit()
+    root, course, _ = _release_or_exit()
     progress = Progress(root)
     table = Table(title=course.spec.name)
     for column in ("assignment", "passed", "points", ""):
@@ -490,12 +477,8 @@ def status() -> None:
 def watch(assignment, interval) -> None:
     """Re-check on every save, and move on to the next unsolved exercise when one passes."""
     from .progress import Progress
-    from .release import find_release, load_release
 
-    root = find_release(".")
-    if root is None:
-        _not_in_release(".")
-    course, oracle = load_release(root)
+    root, course, oracle = _release_or_exit()
     focus = assignment if assignment in course.exercises else None  # an exercise: start there
     if focus:
         assignment = course.exercises[focus].assignment
@@ -539,41 +522,43 @@ def watch(assignment, interval) -> None:
 
     out = show.console()
     zygote = start_zygote()
+
+    def check_and_show(exercises) -> bool:
+        """Check and print; False when the zygote itself stopped (another is started)."""
+        nonlocal zygote
+        started = time.perf_counter()
+        try:
+            results = _check_work(course, oracle, _local_work(root, course, exercises), zygote)
+        except (EOFError, ConnectionError, OSError) as exc:
+            out.print(f"[yellow]the checker restarted ({type(exc).__name__}); save again to check[/yellow]")
+            zygote.close()
+            zygote = start_zygote()
+            return False
+        _show_checks(out, root, results, True, started)
+        return True
+
     seen, written = None, definitions()
     try:
         while True:
             now = stamp()
             if now != seen:
-                first, seen = seen is None, now
+                seen = now
                 before, written = written, definitions()
                 target = current()
                 # a save that left the watched exercise as it was but changed others: the student is
                 # working on those, so check them too
-                changed = [e for a in assignments for e in a.exercises if not first and written.get(e) != before.get(e)]
-                edited = [e for e in changed if target is None or e != target[1]] if target is None or target[1] not in changed else []
+                changed = [e for a in assignments for e in a.exercises if written.get(e) != before.get(e)]
+                edited = [] if target and target[1] in changed else changed
                 if edited:
                     out.rule(f"changed: {', '.join(edited)}")
-                    started = time.perf_counter()
-                    try:
-                        _show_checks(out, root, _check_work(course, oracle, _local_work(root, course, edited), zygote),
-                                     True, started)
-                    except (EOFError, ConnectionError, OSError):
-                        zygote.close()
-                        zygote = start_zygote()
+                    check_and_show(edited)
                     target = current()
                 checked = set()
                 while target is not None and target not in checked:  # a pass moves straight on to the next one
                     checked.add(target)
                     out.rule(f"{target[0]}: {target[1]}")
-                    started = time.perf_counter()
-                    try:
-                        results = _check_work(course, oracle, _local_work(root, course, [target[1]]), zygote)
-                    except (EOFError, ConnectionError, OSError) as exc:  # the zygote itself stopped: start another
-                        out.print(f"[yellow]the checker restarted ({type(exc).__name__}); save again to check[/yellow]")
-                        zygote.close()
-                        zygote = start_zygote()
+                    if not check_and_show([target[1]]):
                         break
-                    _show_checks(out, root, results, True, started)
                     target = current()
                 if target is None:
                     out.print("[green]every exercise passes — well done![/green]")

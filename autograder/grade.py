@@ -24,7 +24,7 @@ from .checks.property import check_property
 from .checks.static import missing_requirements, violations
 from .checks.symbolic import UNDECIDED, compare_batch, compare_symbolic
 from .inputs import CaseInput, Generation, rng_for, seed_for
-from .sandbox import CallOutcome, Task, TaskOutcome, Zygote
+from .sandbox import CallOutcome, Task, TaskOutcome, Zygote, fingerprints
 from .spec import CheckGroup, Course, Exercise
 from .wire import decode, encode
 
@@ -243,11 +243,9 @@ class Outcome:
 
 
 def call_trusted(function, case: PreparedCase) -> Outcome:
-    from .sandbox import _fingerprints
-
     values = case.values()
     inputs = [*values.args, *values.kwargs.values()]
-    before = _fingerprints(inputs)
+    before = fingerprints(inputs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -255,7 +253,7 @@ def call_trusted(function, case: PreparedCase) -> Outcome:
         except Exception as exc:  # noqa: BLE001 - a reference may raise on purpose (raises checks)
             outcome = Outcome("raised", exc_mro=[c.__name__ for c in type(exc).__mro__], message=str(exc))
     outcome.warned = bool(caught)
-    outcome.mutated = _fingerprints(inputs) != before
+    outcome.mutated = fingerprints(inputs) != before
     return outcome
 
 
@@ -567,9 +565,11 @@ def _reordered(expected, actual, spec, mode) -> bool:
     """The same items in another order (each expected item equals a different one of actual)."""
     if len(expected) > 12:
         return False
+    quick = "fast" if mode == "timeboxed" else mode
     free = list(range(len(actual)))
     for e in expected:
-        match = next((j for j in free if compare_symbolic_any(e, actual[j], spec, mode=mode) is None), None)
+        # decided in this process where possible: a time-boxed child per pair would cost n² forks
+        match = next((j for j in free if compare_symbolic_any(e, actual[j], spec, mode=quick) is None), None)
         if match is None:
             return False
         free.remove(match)
@@ -633,14 +633,11 @@ def match_mistakes(exercise: Exercise, failing, oracle, rtol, atol, passed=()) -
                    or (outcome.kind == "value" and not _same(reference.value, outcome.value, rtol, atol, inline=True)))
         return outcome if differs else None
 
-    for index, mistake in enumerate(exercise.mistakes):
-        evidence[index] = []
-        if any(discriminating(case, index, call) is not None for case, call in passed[:2 * MISTAKE_CASES]):
-            continue  # the student got right a case this mistake gets wrong: not this mistake
-        for case, call in examined:
-            outcome = discriminating(case, index)
-            if outcome is not None:
-                evidence[index].append((call, outcome))
+    for index in range(len(exercise.mistakes)):
+        evidence[index] = [(call, outcome) for case, call in examined
+                           if (outcome := discriminating(case, index)) is not None]
+        if evidence[index] and any(discriminating(case, index, call) is not None for case, call in passed[:2 * MISTAKE_CASES]):
+            evidence[index] = []  # the student got right a case this mistake gets wrong: not this mistake
     verdicts = {}
     symbolic = []
     for i, items in evidence.items():

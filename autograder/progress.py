@@ -34,6 +34,14 @@ class Progress:
         self.data["hints"][exercise] = seen + 1
         return seen
 
+    def hint_to_show(self, result) -> int:
+        """The hint a failing result shows: the last one revealed, or the first, which then counts
+        as revealed (so that `autograder hint` goes on with the second)."""
+        seen = self.hints_seen(result.id)
+        if not result.passed and result.hints and seen == 0:
+            self.reveal_hint(result.id, len(result.hints))
+        return max(0, seen - 1)
+
     def record(self, results) -> None:
         for result in results:
             self.data["results"][result.id] = {"score": result.score, "max_score": result.max_score, "passed": result.passed}

@@ -468,17 +468,23 @@ def _describe_exit(status: dict) -> str:
 
 # Modules sympy imports only when something first needs them (code, no data): every child of a
 # zygote without them pays again, e.g. 0.03 s for the first Add with a number and 0.1-0.15 s for the
-# first simplify (lambdify's printers, ~0.1 s, are warmed by calling it)
+# first simplify (lambdify's printers, ~0.1 s, are warmed by calling it). Each use: its modules, and
+# the names in a student's code or an input generator that reach it (none: any sympy arithmetic).
 SYMPY_FIRST_USE = {
-    "arithmetic": ("sympy.tensor.tensor", "sympy.assumptions.wrapper", "sympy.sets.setexpr"),
-    "simplify": ("sympy.physics.units",),
-    "integrate": ("sympy.integrals.manualintegrate",),
+    "arithmetic": (("sympy.tensor.tensor", "sympy.assumptions.wrapper", "sympy.sets.setexpr"), ()),
+    "simplify": (("sympy.physics.units",), ("simplify", "equals", "solve")),
+    "integrate": (("sympy.integrals.manualintegrate",), ("integrate", "Integral")),
 }
+
+
+def sympy_uses(names: set[str]) -> set[str]:
+    """The uses of SYMPY_FIRST_USE that code naming `names` can reach."""
+    return {use for use, (_, words) in SYMPY_FIRST_USE.items() if names & set(words)}
 
 
 def _warm(with_sympy: bool = True, with_lambdify: bool = True, first_use: set[str] | None = None) -> None:
     """Import and exercise what every child needs, once, so children start fast. first_use: the
-    keys of SYMPY_FIRST_USE the work will need besides arithmetic (None: all of them)."""
+    uses of SYMPY_FIRST_USE the work will need besides arithmetic (None: all of them)."""
     import importlib
 
     import numpy as np
@@ -487,8 +493,8 @@ def _warm(with_sympy: bool = True, with_lambdify: bool = True, first_use: set[st
     if with_sympy:
         import sympy
 
-        for use, modules in SYMPY_FIRST_USE.items():
-            if first_use is None or use == "arithmetic" or use in first_use:
+        for use, (modules, names) in SYMPY_FIRST_USE.items():
+            if first_use is None or not names or use in first_use:
                 for module in modules:
                     importlib.import_module(module)
         if with_lambdify:
@@ -825,7 +831,7 @@ def _run_tasks(job: dict, blobs: list[bytes], channel: _Channel) -> None:
 _SHA1 = hashlib.sha1  # taken before any student code runs: patching hashlib later changes nothing here
 
 
-def _fingerprints(values) -> list:
+def fingerprints(values) -> list:
     """To see whether a call changed its array arguments. Advisory against hostile code (which can
     forge its own result frames); it catches the honest mistake of writing into an input."""
     import numpy as np
@@ -859,7 +865,7 @@ def _call(function, number, args_tree, kwargs_tree, blobs, filename, restore):
     restore()
     args = decode(args_tree, blobs, trusted=True)
     kwargs = decode(kwargs_tree, blobs, trusted=True)
-    before = _fingerprints(list(args) + list(kwargs.values()))
+    before = fingerprints(list(args) + list(kwargs.values()))
     started = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -874,7 +880,7 @@ def _call(function, number, args_tree, kwargs_tree, blobs, filename, restore):
     seconds = time.perf_counter() - started
     restore()
     try:
-        after = _fingerprints(list(args) + list(kwargs.values()))
+        after = fingerprints(list(args) + list(kwargs.values()))
     except BaseException:  # noqa: BLE001 - e.g. a key with a failing __repr__ put into a dict argument
         after = [None if b is None else "unreadable" for b in before]
     names = [f"argument {i + 1}" for i in range(len(args))] + [f"argument {k!r}" for k in kwargs]

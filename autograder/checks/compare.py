@@ -240,12 +240,11 @@ def _mismatch_message(expected, actual, mismatch, at, verdict, e, a, scalar=Fals
             lines.append(f"Max relative difference: {float(np.max(rel_values)):.3g}")
         if not scalar:
             # the entries themselves in full: arrays printed to 8 digits can look equal
-            first = tuple(int(i) for i in np.argwhere(mismatch)[0]) if mismatch.ndim else ()
-            for label, at_index in (("First", first), ("Largest", tuple(int(i) for i in index))):
+            first = tuple(int(i) for i in np.argwhere(mismatch)[0])
+            largest = tuple(int(i) for i in index)
+            for label, at_index in [("First", first)] + ([("Largest", largest)] if largest != first else []):
                 lines.append(f"{label} mismatch at index {at_index}: expected {e[at_index].item()!r}, "
                              f"got {a[at_index].item()!r}")
-                if at_index == first and first == tuple(int(i) for i in index):
-                    break
         summary_extra = f" (max absolute difference {max_abs:.3g})"
     summary = f"{at}values differ: {count} of {total} entries{summary_extra}" if not scalar else f"{at}the value differs{summary_extra}"
     return Difference(summary, lambda: "\n".join(lines + [f" expected: {show(expected)}", f" got:      {show(actual)}"]))

@@ -139,9 +139,8 @@ def violations(source: str, function: str, rules: list[str]) -> list[str]:
     if tree is None:
         return []  # reported as a syntax error elsewhere
     found: list[tuple[int, str]] = []
-    # a function the student wrote and named `diff` is not sympy's diff (its body is checked itself)
-    # (at module level or nested, a def or a lambda: `def dot(u, v)` inside the exercise is the
-    # student's own loop, not numpy's dot)
+    # a function the student wrote, at module level or nested, and named `diff` or `dot` is not
+    # sympy's or numpy's (its body is checked itself)
     own = {name for name in _own_functions(tree) if name not in aliases}
     names = [r for r in rules if r != "loops" and r not in _OPERATORS]
     reported: list[tuple[int, str, int, int]] = []
