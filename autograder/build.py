@@ -10,14 +10,19 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checks.compare import show
 from .grade import PreparedCase, ReferenceOracle, prepare_cases
-from .spec import CheckGroup, Course, Exercise
+from .course import Course
 from .wire import encode
 
+if TYPE_CHECKING:
+    from .spec import CheckGroup, Exercise
+
 RELEASE_DATA = Path(".autograder") / "release.json"
-RELEASE_FORMAT = 1
+# 2: every field of every spec is written, None included (course.Record reads them without pydantic)
+RELEASE_FORMAT = 2
 
 
 def shipped(group: CheckGroup) -> bool:
@@ -75,9 +80,10 @@ def release_data(course: Course, oracle: ReferenceOracle) -> dict:
             groups = [g for g in exercise.checks if shipped(g)]
             cases = prepare_cases(course, exercise, "release", [g for g in groups if g.cases is not None])
             expectations = [_expectation(case, exercise, oracle) for case in cases]
-            spec = exercise.model_dump(exclude={"mistakes", "path"})
-            spec["checks"] = [g.model_dump(exclude_none=True) for g in groups]
+            spec = exercise.model_dump()
+            spec["checks"] = [g.model_dump() for g in groups]
             spec["mistakes"] = [{"name": m.name, "feedback": m.feedback, "code": ""} for m in exercise.mistakes]
+            spec["path"] = ""
             exercises[exercise.id] = {"spec": spec, "expectations": expectations}
     return {
         "format": RELEASE_FORMAT,

@@ -10,7 +10,7 @@ import click
 
 from . import report as show
 from .sandbox import Zygote
-from .spec import SpecError, find_course_root, load_course
+from .course import SpecError, find_course_root
 
 
 def _fail_spec(exc: SpecError) -> None:
@@ -40,6 +40,8 @@ def _unknown(kind: str, name: str, known) -> None:
 
 
 def _course(path: str | None):
+    from .spec import load_course
+
     root = Path(path) if path else find_course_root()
     if root is None:
         _fail_spec(SpecError([f"{Path.cwd()}:1:1: no course.yml here or above (pass --course DIR)"]))
@@ -51,8 +53,26 @@ def _course(path: str | None):
 
 @click.group()
 @click.version_option(package_name="dlmath-autograder")
-def main() -> None:
+@click.pass_context
+def main(ctx) -> None:
     """Auto-graded exercises on the mathematics of deep learning."""
+    if ctx.invoked_subcommand not in _IMPORTS_FIRST:
+        collector_on()
+
+
+# commands a student waits for that import numpy and sympy (or their lazily loaded parts) before
+# their work starts: each turns the collector on itself once that is done
+_IMPORTS_FIRST = ("check", "grade-one")
+
+
+def collector_on() -> None:
+    """The imports are done: Python's cyclic garbage collector back on (`autograder.__main__` starts
+    with it off), with the objects built so far frozen out of its scans. A no-op when it is on."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 @main.command()
@@ -114,6 +134,7 @@ def check(exercises, work_dir, all_details) -> None:
     # pays for sympy (and its parts) when the code or the exercises need them; one child: no fresh
     # interpreter in bubblewrap (~0.4 s)
     zygote = _local_zygote(*_local_needs(course, work))
+    collector_on()
     printed: list[str] = []
     results = _check_work(course, oracle, work, zygote, printed)
     zygote.close()
@@ -286,6 +307,8 @@ def grade(submissions, out_dir, course_dir, jobs, regrade, require_sandbox, sche
         # fork the workers before reading the course or any submission; they share reference
         # answers through OUT/.cache, which later runs (late submissions, --regrade) reuse
         batch = Batch(root, jobs, reference_cache=Path(out_dir) / ".cache" / "reference.db")
+    from .spec import load_course
+
     try:
         course = load_course(root)
     except SpecError as exc:
@@ -343,8 +366,11 @@ def grade_one(source_file, release_dir, exercises, course_dir, assignment, stude
     from .release import find_release, load_release
 
     zygote = Zygote(bubblewrap=None if course_dir else False, spawn=bool(course_dir)).start()  # grading, or a local check
+    collector_on()
     source = Path(source_file).read_text(encoding="utf-8", errors="replace")
     if course_dir:
+        from .spec import load_course
+
         course = load_course(course_dir)
         oracle, seed = ReferenceOracle(course), None
         assignments = [assignment]

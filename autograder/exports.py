@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .gradebook import Gradebook
-from .spec import Course
+from .course import Course
 
 CSV_COLUMNS = ["student", "assignment", "exercise", "score", "max_score", "passed", "error", "mistakes"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .build import RELEASE_DATA, RELEASE_FORMAT
 from .grade import Outcome, PreparedCase, remember_case
-from .spec import Course, CourseSpec, Exercise, SpecError
+from .course import Course, CourseRecord, ExerciseRecord, SpecError
 from .wire import decode
 
 
@@ -61,11 +61,14 @@ def load_release(root: Path) -> tuple[Course, ReleaseOracle]:
         raise SpecError([f"{path}:1:1: cannot read the release data: {exc}"]) from None
     if data.get("format") != RELEASE_FORMAT:
         raise SpecError([f"{path}:1:1: this release was built by another version of autograder (format {data.get('format')})"])
-    spec = CourseSpec.model_validate(data["course"])
+    # validated when the release was built: read back as plain records (no pydantic, see course.py)
+    spec = CourseRecord.read(data["course"], f"{path}: course")
     exercises = {}
     for assignment in spec.assignments:
         for exercise_id in assignment.exercises:
-            exercises[exercise_id] = Exercise.model_validate(dict(data["exercises"][exercise_id]["spec"], assignment=assignment.id))
+            exercise = ExerciseRecord.read(data["exercises"][exercise_id]["spec"], f"{path}: exercise {exercise_id}")
+            exercise.assignment = assignment.id
+            exercises[exercise_id] = exercise
     course = Course(Path(root), spec, exercises)
     for exercise_id, exercise in exercises.items():
         groups = {g.name: g for g in exercise.checks}

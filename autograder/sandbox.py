@@ -11,6 +11,7 @@ with the reason and a fresh child carries on with the remaining exercises.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import isolation
-from .wire import MessageReader, WireError, decode, encode, pack_message, unpack_messages
+from .wire import MessageReader, WireError, decode, encode, lambdify_numpy, pack_message, unpack_messages
 
 MAX_RESULT_BYTES = 256 * 2**20
 OUTPUT_EXCERPT = 4000
@@ -468,12 +469,15 @@ def _describe_exit(status: dict) -> str:
 
 # Modules sympy imports only when something first needs them (code, no data): every child of a
 # zygote without them pays again, e.g. 0.03 s for the first Add with a number and 0.1-0.15 s for the
-# first simplify (lambdify's printers, ~0.1 s, are warmed by calling it). Each use: its modules, and
-# the names in a student's code or an input generator that reach it (none: any sympy arithmetic).
+# first simplify (lambdify's printers are warmed by calling it). Each use: its modules, and the
+# names in a student's code or an input generator that reach it (none: any sympy arithmetic).
+# "numpy *": a student's own lambdify reads numpy through `from numpy import *`, which loads all of
+# numpy's lazily imported parts (~0.07 s); the grader's callables do not (wire.lambdify_numpy).
 SYMPY_FIRST_USE = {
     "arithmetic": (("sympy.tensor.tensor", "sympy.assumptions.wrapper", "sympy.sets.setexpr"), ()),
     "simplify": (("sympy.physics.units",), ("simplify", "equals", "solve")),
     "integrate": (("sympy.integrals.manualintegrate",), ("integrate", "Integral")),
+    "lambdify": (("numpy *",), ("lambdify",)),
 }
 
 
@@ -496,10 +500,13 @@ def _warm(with_sympy: bool = True, with_lambdify: bool = True, first_use: set[st
         for use, (modules, names) in SYMPY_FIRST_USE.items():
             if first_use is None or not names or use in first_use:
                 for module in modules:
-                    importlib.import_module(module)
+                    loaded = importlib.import_module(module.removesuffix(" *"))
+                    if module.endswith(" *"):  # what a star import does: fetch every public name
+                        for name in getattr(loaded, "__all__", ()):
+                            getattr(loaded, name, None)
         if with_lambdify:
             x = sympy.Symbol("x")
-            sympy.lambdify(x, x ** 2, "numpy")(np.arange(3.0))  # the printer machinery children use for callables
+            sympy.lambdify(x, x ** 2, lambdify_numpy())(np.arange(3.0))  # the printer machinery children use for callables
     for name in ("math", "itertools", "functools", "collections", "fractions", "decimal", "statistics",
                  "random", "operator", "copy", "typing", "dataclasses", "re", "string", "numbers"):
         __import__(name)
@@ -512,6 +519,7 @@ def zygote_process(fd: str, warm_sympy: str, slot: str, wrapped: str = "1") -> N
     sock = socket.socket(fileno=int(fd))
     code = 0
     try:
+        gc.disable()  # as in `autograder.__main__`: imports build no garbage, collecting costs time
         _warm(warm_sympy == "1")
         caps = isolation.probe()
         if wrapped == "1":
@@ -527,6 +535,12 @@ def zygote_process(fd: str, warm_sympy: str, slot: str, wrapped: str = "1") -> N
 
 
 def _zygote_main(sock: socket.socket, caps: isolation.Capabilities) -> None:
+    # whatever the process it was forked from did, the zygote and the children it forks collect
+    # cyclic garbage (a student's loop may build cycles under the memory limit); what was imported
+    # before is frozen out of their scans, which also keeps them from touching the pages they share
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
     if isolation._libc is not None and sys.platform.startswith("linux"):
         isolation._libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # die with the grader
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -1,18 +1,20 @@
-"""The course as data: pydantic models for course.yml and exercise files.
+"""The course as authored: pydantic models for course.yml and exercise files, and their loading.
 
-Loading never raises a traceback at a user: every problem becomes a `SpecError` whose lines read
+What the grader asks of a spec (an exercise's parameters, a group's kind) and the loaded `Course`
+live in `course.py`, shared with the records a student release is read into. Loading never raises a traceback at a user: every problem becomes a `SpecError` whose lines read
 `path:line:col: message`, pointing at the YAML node that is wrong.
 """
 from __future__ import annotations
 
 import ast
 import functools
-import builtins
 import re
 from pathlib import Path
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .course import CheckGroupFacts, Course, ExerciseFacts, SpecError, signature_of
 
 CHECK_KINDS = ("compare", "raises", "property", "gradient", "symbolic")
 GENERATORS = (
@@ -20,14 +22,6 @@ GENERATORS = (
     "symbols", "sympy", "expr", "callable", "rng", "list", "tuple", "python",
 )
 _OPERATOR_RULES = {"@", "*", "**", "+", "-", "/", "//", "%"}
-
-
-class SpecError(Exception):
-    """One or more problems in course files, each already formatted as `path:line:col: message`."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 # ---------------------------------------------------------------- YAML with positions
@@ -188,7 +182,7 @@ class SymbolicSpec(Strict):
     points: int = Field(default=8, ge=1, le=100)
 
 
-class CheckGroup(Strict):
+class CheckGroup(CheckGroupFacts, Strict):
     name: str = Field(min_length=1)
     visibility: Literal["public", "hidden"] = "hidden"
     weight: float = Field(default=1.0, gt=0)
@@ -243,13 +237,6 @@ class CheckGroup(Strict):
                 _check_generator(spec, ("cases", i, "kwargs", name))
         return self
 
-    @builtins.property
-    def kind(self) -> str:
-        for k in ("raises", "property", "gradient", "symbolic"):
-            if getattr(self, k) is not None:
-                return k
-        return "compare"
-
 
 class Mistake(Strict):
     name: str
@@ -263,7 +250,7 @@ class Mistake(Strict):
         return value
 
 
-class Exercise(Strict):
+class Exercise(ExerciseFacts, Strict):
     id: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
     title: str
     points: float = Field(gt=0)
@@ -283,7 +270,7 @@ class Exercise(Strict):
     @field_validator("function")
     @classmethod
     def _signature(cls, value):
-        _signature_of(value)
+        signature_of(value)
         return value
 
     @field_validator("forbid")
@@ -296,7 +283,7 @@ class Exercise(Strict):
 
     @model_validator(mode="after")
     def _consistent(self):
-        name, params, _ = _signature_of(self.function)
+        name, params, _ = signature_of(self.function)
         if name != self.id:
             raise ValueError(f"function is named {name!r} but the exercise id is {self.id!r}")
         names = [p for p, _ in params]
@@ -314,38 +301,6 @@ class Exercise(Strict):
                 raise ValueError(f"two check groups are named {group.name!r}")
             seen.add(group.name)
         return self
-
-    @property
-    def uses_sympy(self) -> bool:
-        """Its signature has sympy types, or its inputs are expressions or callables built from them
-        (a callable written as code, `{callable: {code: ...}}`, is plain Python)."""
-        return (any(word in self.function for word in ("sympy", "Expr", "Symbol", "Matrix"))
-                or any(word in self.inputs_text for word in ("'expr'", "'symbol'", "sympy", "FunctionOf")))
-
-    @property
-    def inputs_text(self) -> str:
-        """The argument specs and literal cases of every check group, as text (to ask what they use)."""
-        return "".join(str(g.args) + str(g.cases) for g in self.checks)
-
-    @property
-    def makes_callables_from_expressions(self) -> bool:
-        """Some input is a function built from a sympy expression (`lambdify` in the sandbox)."""
-        def walk(value) -> bool:
-            if isinstance(value, dict):
-                inner = value.get("callable")
-                return (isinstance(inner, dict) and "expr" in inner) or any(walk(v) for v in value.values())
-            if isinstance(value, (list, tuple)):
-                return any(walk(v) for v in value)
-            return isinstance(value, str) and "FunctionOf" in value
-        return any(walk(g.args) or walk([(c.args, c.kwargs) for c in g.cases or []]) for g in self.checks)
-
-    @property
-    def parameters(self) -> list[tuple[str, Optional[str]]]:
-        return list(_signature_of(self.function)[1])
-
-    @property
-    def return_annotation(self) -> Optional[str]:
-        return _signature_of(self.function)[2]
 
 
 class Assignment(Strict):
@@ -390,23 +345,6 @@ def _check_python(source: str, mode: str) -> None:
         raise ValueError(f"Python code does not parse: {exc.msg} (line {exc.lineno} of the snippet)") from None
 
 
-@functools.lru_cache(maxsize=4096)
-def _signature_of(function: str) -> tuple[str, list[tuple[str, Optional[str]]], Optional[str]]:
-    """('relu', [('x', 'np.ndarray')], 'np.ndarray') from 'def relu(x: np.ndarray) -> np.ndarray'."""
-    text = function.strip().rstrip(":")
-    try:
-        tree = ast.parse(text + ":\n    pass")
-    except SyntaxError:
-        raise ValueError(f"function must be a signature line like 'def name(x: np.ndarray) -> float', got {function!r}") from None
-    fn = tree.body[0]
-    if not isinstance(fn, ast.FunctionDef):
-        raise ValueError("function must start with 'def'")
-    args = fn.args.posonlyargs + fn.args.args
-    params = [(a.arg, ast.unparse(a.annotation) if a.annotation else None) for a in args]
-    returns = ast.unparse(fn.returns) if fn.returns else None
-    return fn.name, params, returns
-
-
 def _check_generator(spec: Any, where: tuple) -> None:
     """Reject mappings that look like generators but name none we know."""
     if isinstance(spec, dict) and len(spec) == 1:
@@ -422,31 +360,6 @@ def _check_generator(spec: Any, where: tuple) -> None:
 
 
 # ---------------------------------------------------------------- loading a course
-
-class Course:
-    """A loaded course: its spec, exercises by id, and where it lives."""
-
-    def __init__(self, root: Path, spec: CourseSpec, exercises: dict[str, Exercise]):
-        self.root = root
-        self.spec = spec
-        self.exercises = exercises
-
-    @property
-    def assignments(self) -> list[Assignment]:
-        return self.spec.assignments
-
-    def assignment(self, assignment_id: str) -> Assignment:
-        for assignment in self.spec.assignments:
-            if assignment.id == assignment_id:
-                return assignment
-        raise KeyError(assignment_id)
-
-    def exercises_of(self, assignment_id: str) -> list[Exercise]:
-        return [self.exercises[e] for e in self.assignment(assignment_id).exercises]
-
-    def solution_path(self, assignment_id: str) -> Path:
-        return self.root / "solutions" / f"{assignment_id}.py"
-
 
 def _validate_file(path: Path, model, extra: Optional[dict] = None):
     data, marks = load_yaml(path)
@@ -524,11 +437,3 @@ def _check_solution_module(root: Path, assignment: Assignment, exercises: dict[s
         if ex_id in exercises and ex_id not in defined:
             problems.append(f"{exercises[ex_id].path}:1:1: no reference function {ex_id!r} in {path.relative_to(root)}")
     return problems
-
-
-def find_course_root(start: Path | str = ".") -> Optional[Path]:
-    here = Path(start).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "course.yml").exists():
-            return folder
-    return None

@@ -34,6 +34,14 @@ class WireError(ValueError):
     messages: list = []  # from unpack_messages: the complete messages before the unreadable one
 
 
+def lambdify_numpy():
+    """The modules lambdify should read for numpy code. Its "numpy" runs `from numpy import *`, which
+    loads every lazily imported part of numpy (f2py, testing, ctypeslib, ...: ~0.05 s of a cold
+    check, paid in the checker and again in a sandbox child); the module objects give the same
+    printer, the same generated code and the same names (tests/test_wire_inputs.py compares them)."""
+    return [np, np.linalg]
+
+
 class Callable_:
     """A callable that can travel to the sandbox: trusted code or a sympy expression of some variables."""
 
@@ -51,7 +59,7 @@ class Callable_:
         import sympy
 
         symbols = [sympy.Symbol(v) if isinstance(v, str) else v for v in self.variables]
-        function = sympy.lambdify(symbols if len(symbols) > 1 else symbols[0], self.expr, "numpy")
+        function = sympy.lambdify(symbols if len(symbols) > 1 else symbols[0], self.expr, lambdify_numpy())
         return _described(function, f"lambda {', '.join(map(str, symbols))}: {self.expr}")
 
 

@@ -7,7 +7,8 @@ the reference solutions.
 Each figure is the median of --runs runs after one run that writes Python's bytecode caches. The
 `watch` lines time what `autograder watch` does after each save in its warm process (the release,
 numpy and sympy already loaded; one sandbox child per check), not counting its polling interval.
-The baseline lines are the floor of a check of a sympy exercise, whose module imports numpy and sympy.
+The baseline lines are the floor of a check of a sympy exercise, whose module imports numpy and sympy
+(`autograder check` exits without teardown and imports with the garbage collector off).
 """
 from __future__ import annotations
 
@@ -89,6 +90,8 @@ def main() -> None:
         # the floor of a check of a sympy exercise: the student's module imports numpy and sympy
         print(f"baseline: python -c 'import numpy, sympy'      {baseline('import numpy, sympy', runs):6.2f} s")
         print(f"  the same, exiting without teardown          {baseline('import numpy, sympy, os; os._exit(0)', runs):6.2f} s")
+        print(f"  and with the garbage collector off          "
+              f"{baseline('import gc; gc.disable(); import numpy, sympy, os; os._exit(0)', runs):6.2f} s")
         for state in ("stubs", "reference solutions"):
             if state != "stubs":
                 for module in (ROOT / "solutions").glob("*.py"):

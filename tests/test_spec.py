@@ -145,3 +145,50 @@ def test_exponent_numbers_are_numbers_as_authors_write_them(tmp_path):
     assert data["a"] == [1e-8, 1e11, 1e11, -2000.0, 5.0, 3, 1.5]
     assert all(isinstance(v, float) for v in data["a"][:5]) and isinstance(data["a"][5], int)
     assert data["b"] == "1e-8" and data["c"] == "1e"
+
+
+def test_a_release_reads_back_what_the_models_hold(course):
+    """A student release is read without pydantic (course.Record): each record has its model's
+    fields, and every exercise of the course reads back from its JSON dump to the same fields and
+    the same derived facts; a release with a field missing is refused with its place named."""
+    import json
+
+    from autograder import course as records
+    from autograder import spec
+
+    pairs = {records.ToleranceRecord: spec.Tolerance, records.LimitsRecord: spec.Limits, records.CaseRecord: spec.Case,
+             records.PropertyRecord: spec.PropertySpec, records.GradientRecord: spec.GradientSpec,
+             records.SymbolicRecord: spec.SymbolicSpec, records.CheckGroupRecord: spec.CheckGroup,
+             records.MistakeRecord: spec.Mistake, records.ExerciseRecord: spec.Exercise,
+             records.AssignmentRecord: spec.Assignment, records.DefaultsRecord: spec.Defaults,
+             records.CourseRecord: spec.CourseSpec}
+    for record, model in pairs.items():
+        assert record.FIELDS == tuple(model.model_fields), record
+
+    def same(back, model, where):
+        if isinstance(model, spec.BaseModel):
+            assert type(back) in pairs and pairs[type(back)] is type(model), where
+            for name in type(model).model_fields:
+                same(getattr(back, name), getattr(model, name), f"{where}.{name}")
+        elif isinstance(model, (list, tuple)):
+            assert isinstance(back, list) and len(back) == len(model), where
+            for i, (b, m) in enumerate(zip(back, model)):
+                same(b, m, f"{where}[{i}]")
+        else:
+            assert back == model or (back != back and model != model), where  # NaN in a literal case
+
+    for exercise in course.exercises.values():
+        back = records.ExerciseRecord.read(json.loads(json.dumps(exercise.model_dump())), exercise.id)
+        same(back, exercise, exercise.id)
+        for fact in ("uses_sympy", "inputs_text", "makes_callables_from_expressions", "parameters", "return_annotation"):
+            assert getattr(back, fact) == getattr(exercise, fact), (exercise.id, fact)
+        assert [g.kind for g in back.checks] == [g.kind for g in exercise.checks]
+    assert any(e.uses_sympy for e in course.exercises.values()) and any(g.kind == "gradient" for e in course.exercises.values()
+                                                                         for g in e.checks)
+
+    broken = course.exercises["relu"].model_dump()
+    del broken["checks"][0]["weight"]
+    with pytest.raises(records.SpecError) as caught:
+        records.ExerciseRecord.read(json.loads(json.dumps(broken)), "release.json: exercise relu")
+    assert "release.json: exercise relu.checks[0]: expected the fields name, visibility, weight" in caught.value.problems[0]
+    assert "rebuild the release" in caught.value.problems[0]
