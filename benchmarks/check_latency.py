@@ -2,7 +2,7 @@
 student runs it), for one exercise and for a group of exercises; stubs as shipped, then filled with
 the reference solutions.
 
-    python benchmarks/check_latency.py [--runs 5]
+    python benchmarks/check_latency.py [--runs 5] [--every]
 
 Each figure is the median of --runs runs after one run that writes Python's bytecode caches. The
 `watch` lines time what `autograder watch` does after each save in its warm process (the release,
@@ -82,7 +82,10 @@ def watched(release: Path, exercise: str, runs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("--every", action="store_true",
+                        help="also time each of the course's exercises alone (reference solutions) and list the slowest")
+    options = parser.parse_args()
+    runs = options.runs
     with tempfile.TemporaryDirectory() as tmp:
         release = Path(tmp) / "release"
         subprocess.run([sys.executable, "-m", "autograder", "build", "--out", str(release)], cwd=ROOT, check=True,
@@ -106,6 +109,12 @@ def main() -> None:
             print(f"  autograder check (all 51 exercises)         {timed(release, [], max(1, runs // 2)):6.2f} s")
             for exercise in ("relu", "differentiate", "critical_points"):
                 print(f"  watch: re-check {exercise + ' after a save':29s}{watched(release, exercise, runs):6.2f} s")
+        if options.every:
+            exercises = [path.stem for path in sorted((ROOT / "exercises").glob("*/*.yml"))]
+            times = sorted(((timed(release, [e], runs), e) for e in exercises), reverse=True)
+            print(f"each exercise alone, reference solutions ({len(times)}; median {statistics.median(t for t, _ in times):.2f} s):")
+            for seconds, exercise in times[:8]:
+                print(f"  autograder check {exercise:27s}{seconds:6.2f} s")
 
 
 if __name__ == "__main__":
