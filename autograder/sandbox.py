@@ -488,7 +488,9 @@ def sympy_uses(names: set[str]) -> set[str]:
 
 def _warm(with_sympy: bool = True, with_lambdify: bool = True, first_use: set[str] | None = None) -> None:
     """Import and exercise what every child needs, once, so children start fast. first_use: the
-    uses of SYMPY_FIRST_USE the work will need besides arithmetic (None: all of them)."""
+    uses of SYMPY_FIRST_USE the work will need besides arithmetic (None: all of them, and the
+    standard modules students' code often imports; a local check, with a set, forks one child per
+    module, which imports those itself only if it needs them)."""
     import importlib
 
     import numpy as np
@@ -507,9 +509,10 @@ def _warm(with_sympy: bool = True, with_lambdify: bool = True, first_use: set[st
         if with_lambdify:
             x = sympy.Symbol("x")
             sympy.lambdify(x, x ** 2, lambdify_numpy())(np.arange(3.0))  # the printer machinery children use for callables
-    for name in ("math", "itertools", "functools", "collections", "fractions", "decimal", "statistics",
-                 "random", "operator", "copy", "typing", "dataclasses", "re", "string", "numbers"):
-        __import__(name)
+    if first_use is None:
+        for name in ("math", "itertools", "functools", "collections", "fractions", "decimal", "statistics",
+                     "random", "operator", "copy", "typing", "dataclasses", "re", "string", "numbers"):
+            __import__(name)
 
 
 def zygote_process(fd: str, warm_sympy: str, slot: str, wrapped: str = "1") -> None:

@@ -356,3 +356,20 @@ def test_static_one_message_per_forbidden_expression():
     """`np.linalg.inv` is one use of numpy.linalg, not two (`np.linalg` inside it)."""
     found = violations("import numpy as np\n\n\ndef f(A):\n    return np.linalg.inv(A)\n", "f", ["numpy.linalg"])
     assert len(found) == 1 and "`np.linalg.inv`" in found[0]
+
+
+def test_expr_derivative_at_walks_the_tree_as_lambdify_would_compute():
+    """Properties take central differences of trusted expressions without generating code; nodes the
+    walk does not know, and points outside the reals, go to lambdify and behave as before."""
+    import sympy
+
+    from autograder.checks.helpers import central_difference, expr_derivative_at
+
+    x = sympy.Symbol("x")
+    for expr in [sympy.sin(2 * x ** 2), sympy.exp(-x) * sympy.log(x ** 2 + 1), sympy.sqrt(x + 3) / (x - 2), x ** x,
+                 sympy.erf(x), sympy.Abs(x - 0.1), sympy.Piecewise((x, x > 0), (x ** 2, True)), sympy.gamma(x)]:
+        expected = central_difference(sympy.lambdify(x, expr, "math"), 0.7, 1e-6)
+        assert expr_derivative_at(expr, x, 0.7) == pytest.approx(expected, rel=1e-9, abs=1e-12), expr
+    assert expr_derivative_at(x ** 3, x, 0.5) == pytest.approx(0.75, rel=1e-8)
+    with pytest.raises(ValueError):  # math.sqrt of a negative number, as lambdify's code raises
+        expr_derivative_at(sympy.sqrt(x - 1), x, 0.7)
