@@ -397,7 +397,7 @@ def grade_one(source_file, release_dir, exercises, course_dir, assignment, stude
     texts = {}
     for result in results:
         buffer = io.StringIO()
-        show.print_exercise(Console(file=buffer, width=100, color_system=None, highlight=False), result,
+        show.print_exercise(Console(file=buffer, width=100, color_system=None, highlight=False, emoji=False), result,
                             hint_index=progress.hint_to_show(result) if progress else 0)
         texts[result.id] = buffer.getvalue()
     if progress:

@@ -1,17 +1,20 @@
 """Showing results: terminal output for `check` and `validate` (rich on a terminal, plain text otherwise)."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from .grade import ExerciseResult
 
+if TYPE_CHECKING:
+    from rich.table import Table  # imported where a table is made: `check` prints none
+
 
 def console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    # emoji=False: a student's message or printed text with `:x:` in it stays as written
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
 
 
 def _points(x: float) -> str:
@@ -53,6 +56,8 @@ def print_summary(out: Console, results: Iterable[ExerciseResult]) -> None:
 
 
 def validation_table(report, course) -> Table:
+    from rich.table import Table
+
     table = Table(title="autograder validate")
     for column in ("assignment", "exercises", "check groups", "cases", "problems"):
         table.add_column(column)
@@ -107,6 +112,8 @@ class BatchProgress:
 
 
 def grade_summary_table(rows: list[dict], course) -> Table:
+    from rich.table import Table
+
     table = Table(title="class summary")
     for column in ("assignment", "submissions", "mean", "max points", "full marks", "zero"):
         table.add_column(column)
