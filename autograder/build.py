@@ -7,6 +7,7 @@ offline), and the self-verifying groups (gradient and property checks run on fre
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from .spec import CheckGroup, Exercise
 
 RELEASE_DATA = Path(".autograder") / "release.json"
+# its SHA-256: the specs in it are read back unvalidated (course.Record), so an edited or damaged file
+# is refused with one message instead of failing somewhere inside a check
+RELEASE_DIGEST = Path(".autograder") / "release.sha256"
 # 2: every field of every spec is written, None included (course.Record reads them without pydantic)
 RELEASE_FORMAT = 2
 
@@ -136,8 +140,10 @@ def build_release(course: Course, out: Path, oracle: ReferenceOracle) -> list[Pa
         written.append(path)
     data_path = out / RELEASE_DATA
     data_path.parent.mkdir(exist_ok=True)
-    data_path.write_text(json.dumps(release_data(course, oracle)), encoding="utf-8")
-    written.append(data_path)
+    data = json.dumps(release_data(course, oracle)).encode("utf-8")
+    data_path.write_bytes(data)
+    (out / RELEASE_DIGEST).write_text(hashlib.sha256(data).hexdigest() + "\n", encoding="ascii")
+    written += [data_path, out / RELEASE_DIGEST]
     readme = out / "README.md"
     readme.write_text(_release_readme(course), encoding="utf-8")
     written.append(readme)

@@ -13,11 +13,11 @@ from .sandbox import Zygote
 from .course import SpecError, find_course_root
 
 
-def _fail_spec(exc: SpecError) -> None:
+def _fail_spec(exc: SpecError, where: str = "the course files") -> None:
     out = show.console(stderr=True)
     for problem in exc.problems:
         out.print(show.escape(problem))
-    out.print(f"[red]{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} in the course files[/red]")
+    out.print(f"[red]{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} in {where}[/red]")
     sys.exit(2)
 
 
@@ -363,8 +363,9 @@ def grade_one(source_file, release_dir, exercises, course_dir, assignment, stude
     from rich.console import Console
 
     from .grade import ReferenceOracle, grade_source
-    from .release import find_release, load_release
 
+    if not course_dir:  # a release holds no secrets: read (or refuse) it before the zygote starts
+        root, course, oracle = _release_or_exit(release_dir or ".")
     zygote = Zygote(bubblewrap=None if course_dir else False, spawn=bool(course_dir)).start()  # grading, or a local check
     collector_on()
     source = Path(source_file).read_text(encoding="utf-8", errors="replace")
@@ -375,10 +376,6 @@ def grade_one(source_file, release_dir, exercises, course_dir, assignment, stude
         oracle, seed = ReferenceOracle(course), None
         assignments = [assignment]
     else:
-        root = find_release(release_dir or ".")
-        if root is None:
-            raise click.ClickException("not inside a student release")
-        course, oracle = load_release(root)
         seed = int(time.time_ns() % 2**62)
         defined = set(_defined_functions(source))
         assignments = [a.id for a in course.assignments
@@ -446,7 +443,7 @@ def _release_or_exit(where: str = "."):
     try:
         course, oracle = load_release(root)
     except SpecError as exc:
-        _fail_spec(exc)
+        _fail_spec(exc, "the release data (ask for a new release, or rebuild it with `autograder build`)")
     return root, course, oracle
 
 

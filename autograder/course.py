@@ -136,10 +136,12 @@ class Record:
 
     @classmethod
     def read(cls, data: Any, where: str):
-        if not isinstance(data, dict) or set(data) != set(cls.FIELDS):
-            keys = sorted(data) if isinstance(data, dict) else type(data).__name__
-            raise SpecError([f"{where}: expected the fields {', '.join(cls.FIELDS)}, found {keys} "
-                             "(rebuild the release with this version of autograder)"])
+        if not isinstance(data, dict):
+            raise SpecError([f"{where}: expected a mapping of fields, found {type(data).__name__}"])
+        missing, unexpected = [k for k in cls.FIELDS if k not in data], sorted(set(data) - set(cls.FIELDS))
+        if missing or unexpected:
+            said = [f"missing {', '.join(missing)}"] * bool(missing) + [f"unexpected {', '.join(unexpected)}"] * bool(unexpected)
+            raise SpecError([f"{where}: {'; '.join(said)} (rebuild the release with this version of autograder)"])
         record = cls.__new__(cls)
         for name, value in data.items():
             kind = cls.NESTED.get(name)

@@ -116,9 +116,13 @@ def _run(args: list[str], source: str) -> dict:
         path.write_text(source, encoding="utf-8")
         proc = subprocess.run([sys.executable, "-m", "autograder", "grade-one", *args, "--source", str(path), "--json"],
                               capture_output=True, text=True)
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(proc.stderr.strip() or "the checker failed")
-    return json.loads(proc.stdout)
+    try:
+        if proc.returncode in (0, 1):
+            return json.loads(proc.stdout)
+    except ValueError:
+        pass
+    # the checker refused (no release here, a release it cannot read) or failed: its own words
+    raise RuntimeError(proc.stderr.strip() or f"the checker failed (exit status {proc.returncode})")
 
 
 class CheckResult:

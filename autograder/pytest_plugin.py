@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 _graded: dict = {}
+_releases: dict = {}
 
 
 def _release_root(config) -> Path | None:
@@ -16,13 +17,33 @@ def _release_root(config) -> Path | None:
     return find_release(config.rootpath)
 
 
+def _release(root: Path):
+    """(course, oracle) of the release at root, read once per run."""
+    if str(root) not in _releases:
+        from .release import load_release
+
+        _releases[str(root)] = load_release(root)
+    return _releases[str(root)]
+
+
+def pytest_sessionstart(session):
+    """A release that cannot be read (edited, damaged, from another version) stops the run with its
+    one-line reason, as `autograder check` does, not with a traceback per file."""
+    root = _release_root(session.config)
+    if root is not None:
+        from .course import SpecError
+
+        try:
+            _release(root)
+        except SpecError as exc:
+            raise pytest.UsageError("\n".join(exc.problems)) from None
+
+
 def pytest_collect_file(parent, file_path):
     root = _release_root(parent.config)
     if root is None or file_path.parent != root or file_path.suffix not in (".py", ".ipynb"):
         return None
-    from .release import load_release
-
-    course, _ = load_release(root)
+    course, _ = _release(root)
     if file_path.stem not in [a.id for a in course.assignments]:
         return None
     if file_path.suffix == ".ipynb" and (root / f"{file_path.stem}.py").exists():
@@ -33,9 +54,8 @@ def pytest_collect_file(parent, file_path):
 class AssignmentFile(pytest.File):
     def collect(self):
         from .build import shipped
-        from .release import load_release
 
-        course, _ = load_release(self.path.parent)
+        course, _ = _release(self.path.parent)
         for exercise in course.exercises_of(self.path.stem):
             if exercise.forbid or exercise.require:  # the exercise's rules on the code, when it has some
                 yield CheckItem.from_parent(self, name=f"{exercise.id}::rules", exercise=exercise.id, group=None)
@@ -86,11 +106,10 @@ def _result(path: Path, exercise: str):
     key = str(path)
     if key not in _graded:
         from .grade import grade_source
-        from .release import load_release
         from .sandbox import Zygote
         from .submissions import read_text
 
-        course, oracle = load_release(path.parent)
+        course, oracle = _release(path.parent)
         source, problem = read_text(path.read_bytes(), path.name)
         with Zygote(bubblewrap=False, spawn=False) as zygote:  # local checks: no fresh interpreter to pay for
             results = grade_source(course, path.stem, source if not problem else "raise SystemExit(1)", str(path), "local",

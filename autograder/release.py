@@ -1,10 +1,11 @@
 """Reading a student release: the public course data and the stored expectations (no references)."""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
-from .build import RELEASE_DATA, RELEASE_FORMAT
+from .build import RELEASE_DATA, RELEASE_DIGEST, RELEASE_FORMAT
 from .grade import Outcome, PreparedCase, remember_case
 from .course import Course, CourseRecord, ExerciseRecord, SpecError
 from .wire import decode
@@ -56,19 +57,32 @@ def _outcome(tree: dict) -> Outcome:
 def load_release(root: Path) -> tuple[Course, ReleaseOracle]:
     path = Path(root) / RELEASE_DATA
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        data = json.loads(raw)
     except (OSError, ValueError) as exc:
         raise SpecError([f"{path}:1:1: cannot read the release data: {exc}"]) from None
-    if data.get("format") != RELEASE_FORMAT:
-        raise SpecError([f"{path}:1:1: this release was built by another version of autograder (format {data.get('format')})"])
-    # validated when the release was built: read back as plain records (no pydantic, see course.py)
-    spec = CourseRecord.read(data["course"], f"{path}: course")
-    exercises = {}
-    for assignment in spec.assignments:
-        for exercise_id in assignment.exercises:
-            exercise = ExerciseRecord.read(data["exercises"][exercise_id]["spec"], f"{path}: exercise {exercise_id}")
-            exercise.assignment = assignment.id
-            exercises[exercise_id] = exercise
+    if not isinstance(data, dict) or data.get("format") != RELEASE_FORMAT:
+        found = data.get("format") if isinstance(data, dict) else None
+        raise SpecError([f"{path}:1:1: this release was built by another version of autograder (format {found})"])
+    digest = Path(root) / RELEASE_DIGEST
+    try:
+        intact = digest.read_text(encoding="ascii").strip() == hashlib.sha256(raw).hexdigest()
+    except (OSError, ValueError):
+        intact = False
+    if not intact:
+        raise SpecError([f"{path}:1:1: the release data was changed after `autograder build` wrote it "
+                         f"(it does not match {digest.name})"])
+    try:
+        # validated when the release was built: read back as plain records (no pydantic, see course.py)
+        spec = CourseRecord.read(data["course"], f"{path}: course")
+        exercises = {}
+        for assignment in spec.assignments:
+            for exercise_id in assignment.exercises:
+                exercise = ExerciseRecord.read(data["exercises"][exercise_id]["spec"], f"{path}: exercise {exercise_id}")
+                exercise.assignment = assignment.id
+                exercises[exercise_id] = exercise
+    except (KeyError, TypeError, AttributeError) as exc:  # a file that matches its digest but not this version
+        raise SpecError([f"{path}:1:1: the release data is incomplete ({type(exc).__name__}: {exc})"]) from None
     course = Course(Path(root), spec, exercises)
     for exercise_id, exercise in exercises.items():
         groups = {g.name: g for g in exercise.checks}

@@ -190,5 +190,5 @@ def test_a_release_reads_back_what_the_models_hold(course):
     del broken["checks"][0]["weight"]
     with pytest.raises(records.SpecError) as caught:
         records.ExerciseRecord.read(json.loads(json.dumps(broken)), "release.json: exercise relu")
-    assert "release.json: exercise relu.checks[0]: expected the fields name, visibility, weight" in caught.value.problems[0]
-    assert "rebuild the release" in caught.value.problems[0]
+    assert caught.value.problems == ["release.json: exercise relu.checks[0]: missing weight (rebuild the release with "
+                                     "this version of autograder)"]

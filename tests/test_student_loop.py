@@ -211,3 +211,39 @@ def test_an_untouched_stub_is_told_to_replace_it_not_to_add_loops(course, oracle
     build_release(course, tmp_path, oracle)
     checked = run(tmp_path, "check", "naive_add")
     assert "replace the stub" in checked.stdout and "your function has none" not in checked.stdout
+
+
+def test_an_edited_or_outdated_release_is_refused_in_one_message(release, tmp_path):
+    """The specs in release.json are read back unvalidated, so a file changed after the build (or
+    from an older build) is refused before any check runs: by `check`, and by the notebook's
+    `grade-one`, whose error reaches the notebook as the message, not as unparsable output."""
+    import json
+
+    from autograder.notebook import _run
+
+    copy = tmp_path / "release"
+    shutil.copytree(release, copy)
+    data_path = copy / ".autograder" / "release.json"
+    data = json.loads(data_path.read_text())
+    data["exercises"]["relu"]["spec"]["points"] = "3"
+    data_path.write_text(json.dumps(data))
+    for args in (["check", "relu"], ["grade-one", "--source", "broadcasting.py", "--release", ".", "--json"]):
+        refused = run(copy, *args)
+        assert refused.returncode == 2 and refused.stdout == "", (args, refused.stdout)
+        assert "the release data was changed after `autograder build` wrote it" in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=copy,
+                           capture_output=True, text=True, timeout=300)
+    assert tests.returncode == 4 and "changed after `autograder build` wrote it" in tests.stderr + tests.stdout
+    data["format"] = 1
+    data_path.write_text(json.dumps(data))
+    assert "built by another version of autograder (format 1)" in run(copy, "check", "relu").stderr
+    import os
+
+    here = os.getcwd()
+    os.chdir(copy)
+    try:
+        with pytest.raises(RuntimeError, match="built by another version of autograder"):
+            _run(["--release", "."], "def relu(x):\n    return x\n")
+    finally:
+        os.chdir(here)
