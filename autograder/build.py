@@ -161,6 +161,8 @@ def _release_readme(course: Course) -> str:
              "```", "", "| module | exercises |", "|---|---|"]
     for assignment in course.assignments:
         lines.append(f"| `{assignment.id}.py` — {assignment.title} | {', '.join(assignment.exercises)} |")
+    lines += ["", "`.autograder/` holds the checks' data (`release.json`, which checks refuse once it is edited) "
+              "and your progress (`progress.json`, yours to delete)."]
     return "\n".join(lines) + "\n"
 
 
