@@ -138,9 +138,13 @@ class Record:
     def read(cls, data: Any, where: str):
         if not isinstance(data, dict):
             raise SpecError([f"{where}: expected a mapping of fields, found {type(data).__name__}"])
+        said = []
         missing, unexpected = [k for k in cls.FIELDS if k not in data], sorted(set(data) - set(cls.FIELDS))
-        if missing or unexpected:
-            said = [f"missing {', '.join(missing)}"] * bool(missing) + [f"unexpected {', '.join(unexpected)}"] * bool(unexpected)
+        if missing:
+            said.append(f"missing {', '.join(missing)}")
+        if unexpected:
+            said.append(f"unexpected {', '.join(unexpected)}")
+        if said:
             raise SpecError([f"{where}: {'; '.join(said)} (rebuild the release with this version of autograder)"])
         record = cls.__new__(cls)
         for name, value in data.items():
