@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import report as show
-from .sandbox import Zygote
+from .sandbox import Zygote, collector_on
 from .course import SpecError, find_course_root
 
 
@@ -64,15 +64,6 @@ def main(ctx) -> None:
 # their work starts: each turns the collector on itself once that is done
 _IMPORTS_FIRST = ("check", "grade-one")
 
-
-def collector_on() -> None:
-    """The imports are done: Python's cyclic garbage collector back on (`autograder.__main__` starts
-    with it off), with the objects built so far frozen out of its scans. A no-op when it is on."""
-    import gc
-
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
 
 
 @main.command()

@@ -537,13 +537,19 @@ def zygote_process(fd: str, warm_sympy: str, slot: str, wrapped: str = "1") -> N
         os._exit(code)
 
 
-def _zygote_main(sock: socket.socket, caps: isolation.Capabilities) -> None:
-    # whatever the process it was forked from did, the zygote and the children it forks collect
-    # cyclic garbage (a student's loop may build cycles under the memory limit); what was imported
-    # before is frozen out of their scans, which also keeps them from touching the pages they share
+def collector_on() -> None:
+    """The imports are done: Python's cyclic garbage collector back on (`autograder.__main__` and a
+    fresh zygote import with it off), with the objects built so far frozen out of its scans, which
+    also keeps forked children from touching the pages they share. A no-op when it is on."""
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
+
+
+def _zygote_main(sock: socket.socket, caps: isolation.Capabilities) -> None:
+    # whatever the process it was forked from did, the zygote and the children it forks collect
+    # cyclic garbage (a student's loop may build cycles under the memory limit)
+    collector_on()
     if isolation._libc is not None and sys.platform.startswith("linux"):
         isolation._libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # die with the grader
     signal.signal(signal.SIGINT, signal.SIG_IGN)

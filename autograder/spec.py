@@ -1,8 +1,9 @@
 """The course as authored: pydantic models for course.yml and exercise files, and their loading.
 
 What the grader asks of a spec (an exercise's parameters, a group's kind) and the loaded `Course`
-live in `course.py`, shared with the records a student release is read into. Loading never raises a traceback at a user: every problem becomes a `SpecError` whose lines read
-`path:line:col: message`, pointing at the YAML node that is wrong.
+live in `course.py`, shared with the records a student release is read into. Loading never raises
+a traceback at a user: every problem becomes a `SpecError` whose lines read `path:line:col:
+message`, pointing at the YAML node that is wrong.
 """
 from __future__ import annotations
 

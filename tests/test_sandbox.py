@@ -261,3 +261,29 @@ def test_a_mistake_that_writes_into_its_input_is_told_only_to_who_does(course, o
               "        raise ValueError('shape')\n    " + body + "\n")
     (result,) = grade_source(course, "broadcasting", source, "broadcasting.py", "sam", zygote, oracle, ["naive_add"])
     assert [m["name"] for m in result.mistakes] == named
+
+
+COLLECTOR = """
+import gc
+from autograder.sandbox import Task, Zygote
+from autograder.wire import encode
+gc.disable()  # as `autograder check` imports
+source = "import gc\\ndef collecting():\\n    return gc.isenabled()\\n"
+args, _ = encode([], [])
+kwargs, _ = encode({}, [])
+zygote = Zygote(bubblewrap=False, spawn=False, warm_sympy=False, warm_lambdify=False, first_use=set()).start()
+outcome = zygote.run(source, "m.py", "m", [Task("collecting", [(args, kwargs)])], []).tasks[0].calls[0]
+zygote.close()
+print(outcome.kind, outcome.value, gc.isenabled())
+"""
+
+
+def test_student_code_runs_with_the_garbage_collector_on_whatever_the_grader_imported_with():
+    """`autograder` imports with the collector off; a child running student code still collects the
+    cycles a loop builds under its memory limit."""
+    import subprocess
+    import sys
+
+    line = subprocess.run([sys.executable, "-c", COLLECTOR], capture_output=True, text=True, check=True,
+                          timeout=120).stdout.strip()
+    assert line == "value True False"
